@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { ExitCode, isUserError } from "../../core/errors.ts";
+import { scrub } from "../../core/redact.ts";
+import { moduleContext } from "../../core/runtime.ts";
+import { registerCompletion } from "./completion.ts";
+import { registerConfig } from "./config.ts";
+import { registerLogs } from "./logs.ts";
+import { output } from "./output.ts";
+import { registerSecrets } from "./secrets.ts";
+import { CliSession } from "./session.ts";
+import { registerStatus } from "./status.ts";
+import { registerSystemd } from "./systemd.ts";
+import { registerUp } from "./up.ts";
+import { registerWaybar } from "./waybar.ts";
+
+function version(): string {
+  return (
+    JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+}
+
+/** Which modules a command line needs: one module's commands load only that module. */
+function wantsAllModules(argv: readonly string[]): boolean {
+  const first = argv.find((a) => !a.startsWith("-"));
+  return first === undefined || !["status", "logs", "waybar"].includes(first);
+}
+
+export async function buildProgram(session: CliSession, argv: readonly string[]): Promise<Command> {
+  const program = new Command("deskhub")
+    .description(
+      "Ties this Linux desktop to the home around it: Home Assistant, IPTV, media, calendar, voice.",
+    )
+    .version(version(), "-V, --version")
+    .option("-c, --config <file>", "read this config file instead of $XDG_CONFIG_HOME/deskhub/config.yaml")
+    .showHelpAfterError("(add --help for usage)")
+    .configureHelp({ sortSubcommands: false })
+    .hook("preAction", (cmd) => {
+      session.configFile = cmd.opts<{ config?: string }>().config;
+    });
+  program.addHelpText(
+    "after",
+    "\nExamples:\n  deskhub up                 run the daemon; dashboard on http://127.0.0.1:7373\n  deskhub status --json      daemon health and every entity\n  deskhub config check       validate the config file",
+  );
+
+  registerUp(program, session);
+  registerStatus(program, session);
+  registerConfig(program, session);
+  registerSecrets(program, session);
+  registerLogs(program, session);
+  registerSystemd(program, session);
+  registerWaybar(program, session);
+
+  if (wantsAllModules(argv)) {
+    for (const def of await session.modules()) {
+      if (!def.commands) continue;
+      const cli = new Command(def.name).description(def.summary);
+      // Set before the module sees it, so a module can add top-level commands (`say`, `hass`).
+      cli.parent = program;
+      def.commands(cli, {
+        async load() {
+          const runtime = await session.runtime();
+          return { ctx: moduleContext(runtime, def.name), config: runtime.config[def.name] as never };
+        },
+        output,
+      });
+      // A module with no subcommands of its own would only add noise to --help.
+      if (cli.commands.length > 0) program.addCommand(cli);
+    }
+  }
+  registerCompletion(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; every error is reported here, once. */
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const session = new CliSession({ env });
+  try {
+    const program = await buildProgram(session, argv);
+    program.exitOverride();
+    await program.parseAsync([...argv], { from: "user" });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit with 0 through here; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : ExitCode.usage;
+    }
+    if (isUserError(error)) {
+      process.stderr.write(`deskhub: ${scrub(error.message)}\n`);
+      if (error.hint) process.stderr.write(`  ${scrub(error.hint)}\n`);
+      return error.code;
+    }
+    const detail =
+      error instanceof Error
+        ? env.DESKHUB_DEBUG
+          ? (error.stack ?? error.message)
+          : error.message
+        : String(error);
+    process.stderr.write(
+      `deskhub: unexpected error: ${scrub(detail)}\n  (a bug; DESKHUB_DEBUG=1 shows where)\n`,
+    );
+    return ExitCode.software;
+  }
+}

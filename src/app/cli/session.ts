@@ -1,0 +1,57 @@
+import type { LoadedConfig } from "../../core/config/load.ts";
+import { createLogger, type Logger, type LogLevel } from "../../core/log.ts";
+import type { ModuleDef } from "../../core/module.ts";
+import { createRuntime, loadRuntimeConfig, type Runtime } from "../../core/runtime.ts";
+import { modules as moduleList } from "../../modules.ts";
+
+export interface SessionOptions {
+  env: NodeJS.ProcessEnv;
+  configFile?: string;
+}
+
+/**
+ * What a short-lived command needs, built on first use: module definitions, config,
+ * logger and runtime. A command that needs none of it pays for none of it.
+ */
+export class CliSession {
+  readonly env: NodeJS.ProcessEnv;
+  configFile: string | undefined;
+  #modules: Promise<ModuleDef[]> | undefined;
+  #runtime: Promise<Runtime> | undefined;
+  #log: Promise<Logger> | undefined;
+
+  constructor(options: SessionOptions) {
+    this.env = options.env;
+    this.configFile = options.configFile;
+  }
+
+  modules(): Promise<ModuleDef[]> {
+    this.#modules ??= Promise.all(moduleList.map(async (entry) => (await entry.load()).default));
+    return this.#modules;
+  }
+
+  logger(): Promise<Logger> {
+    this.#log ??= createLogger({
+      level: (this.env.DESKHUB_LOG_LEVEL as LogLevel | undefined) ?? "warn",
+      pretty: process.stderr.isTTY,
+    });
+    return this.#log;
+  }
+
+  async loadConfig(): Promise<LoadedConfig> {
+    return (
+      await loadRuntimeConfig({ env: this.env, modules: await this.modules(), configFile: this.configFile })
+    ).loaded;
+  }
+
+  runtime(): Promise<Runtime> {
+    this.#runtime ??= (async () =>
+      createRuntime({
+        env: this.env,
+        modules: await this.modules(),
+        log: await this.logger(),
+        configFile: this.configFile,
+      }))();
+    return this.#runtime;
+  }
+}

@@ -1,0 +1,121 @@
+import { hostname as osHostname } from "node:os";
+import { join } from "node:path";
+import { type AppConfig, type LoadedConfig, loadConfig, requireConfig } from "./config/load.ts";
+import { buildSchema } from "./config/schema.ts";
+import { type DatabaseSync, openDatabase } from "./db.ts";
+import type { Logger } from "./log.ts";
+import type { ModuleContext, ModuleDef } from "./module.ts";
+import { type Paths, resolvePaths } from "./paths.ts";
+import { registerSecret } from "./redact.ts";
+import { Secrets } from "./secrets/secrets.ts";
+import { Store } from "./store.ts";
+
+/** Everything one deskhub process shares between its modules. */
+export interface Runtime {
+  paths: Paths;
+  env: NodeJS.ProcessEnv;
+  hostname: string;
+  nodeId: string;
+  modules: readonly ModuleDef[];
+  loaded: LoadedConfig;
+  config: AppConfig;
+  log: Logger;
+  store: Store;
+  secrets: Secrets;
+  databases: Map<string, Promise<DatabaseSync>>;
+}
+
+/** Home Assistant object ids and MQTT topics allow [a-zA-Z0-9_-]. */
+export function nodeIdFor(hostname: string): string {
+  return hostname.toLowerCase().replace(/[^a-z0-9_-]/g, "_");
+}
+
+export async function loadRuntimeConfig(options: {
+  env: NodeJS.ProcessEnv;
+  modules: readonly ModuleDef[];
+  configFile?: string;
+}): Promise<{ paths: Paths; hostname: string; loaded: LoadedConfig }> {
+  const paths = resolvePaths(options.env);
+  const hostname = options.env.DESKHUB_HOSTNAME || osHostname();
+  const loaded = await loadConfig({
+    paths,
+    hostname,
+    env: options.env,
+    modules: options.modules,
+    file: options.configFile,
+  });
+  return { paths, hostname, loaded };
+}
+
+export async function createRuntime(options: {
+  env: NodeJS.ProcessEnv;
+  modules: readonly ModuleDef[];
+  log: Logger;
+  configFile?: string;
+  store?: Store;
+  /**
+   * The daemon starts on a broken config with every default, so the dashboard can show
+   * the problems; `loaded.problems` keeps them. Commands refuse to run instead.
+   */
+  allowInvalid?: boolean;
+}): Promise<Runtime> {
+  const { paths, hostname, loaded } = await loadRuntimeConfig(options);
+  const config =
+    options.allowInvalid && !loaded.config
+      ? (buildSchema(options.modules).parse({}) as AppConfig)
+      : requireConfig(loaded);
+  registerSecret(config.dashboard.token);
+  const secrets = new Secrets({
+    env: options.env,
+    paths,
+    sopsFiles: config.secrets.sops_files,
+    files: config.secrets.files,
+  });
+  for (const def of options.modules)
+    for (const spec of def.secrets ?? []) secrets.declare({ ...spec, module: def.name });
+  return {
+    paths,
+    env: options.env,
+    hostname,
+    nodeId: nodeIdFor(hostname),
+    modules: options.modules,
+    loaded,
+    config,
+    log: options.log,
+    store:
+      options.store ??
+      new Store({
+        onListenerError: (error, event) => options.log.error({ err: error, event }, "store listener failed"),
+      }),
+    secrets,
+    databases: new Map(),
+  };
+}
+
+export function moduleContext(runtime: Runtime, module: string): ModuleContext {
+  return {
+    module,
+    paths: runtime.paths,
+    env: runtime.env,
+    nodeId: runtime.nodeId,
+    hostname: runtime.hostname,
+    config: runtime.config,
+    log: runtime.log.child({ module }),
+    store: runtime.store,
+    secrets: runtime.secrets,
+    openDb(file, migrations = []) {
+      const path = join(runtime.paths.dataDir, file);
+      let db = runtime.databases.get(path);
+      if (!db) {
+        db = openDatabase(path, migrations);
+        runtime.databases.set(path, db);
+      }
+      return db;
+    },
+  };
+}
+
+export async function closeDatabases(runtime: Runtime): Promise<void> {
+  for (const db of runtime.databases.values()) (await db).close();
+  runtime.databases.clear();
+}

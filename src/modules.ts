@@ -1,0 +1,14 @@
+import type { ModuleDef } from "./core/module.ts";
+
+export interface ModuleEntry {
+  name: string;
+  /** Top-level commands the module adds besides `deskhub <name>` (e.g. `say`). */
+  topLevel?: readonly string[];
+  load(): Promise<{ default: ModuleDef }>;
+}
+
+/**
+ * The one list of modules, in start order. Modules load on demand so that a command
+ * pays only for the modules it uses.
+ */
+export const modules: readonly ModuleEntry[] = [];
