@@ -77,7 +77,12 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const session = new CliSession({ env });
   try {
     const program = await buildProgram(session, argv);
-    program.exitOverride();
+    // Every command, modules' included, reports usage errors here instead of exiting.
+    const override = (command: Command) => {
+      command.exitOverride().showHelpAfterError("(add --help for usage)");
+      for (const sub of command.commands) override(sub);
+    };
+    override(program);
     await program.parseAsync([...argv], { from: "user" });
     return Number(process.exitCode ?? 0);
   } catch (error) {

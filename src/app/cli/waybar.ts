@@ -32,7 +32,7 @@ export function registerWaybar(program: Command, session: CliSession): void {
     .description("stream waybar custom-module JSON lines, one on every change of the entities")
     .addHelpText(
       "after",
-      '\nIn ~/.config/waybar/config:\n  "custom/voice": { "exec": "deskhub waybar voice.status", "return-type": "json" }\nWhile the daemon is down it prints an "offline" line and reconnects.',
+      '\nExample, in ~/.config/waybar/config:\n  "custom/voice": { "exec": "deskhub waybar voice.status", "return-type": "json" }\nWhile the daemon is down it prints an "offline" line and reconnects.',
     )
     .action(async (ids: string[]) => {
       const paths = resolvePaths(session.env);
