@@ -96,7 +96,7 @@ describe("the daemon", () => {
     const client = await DaemonClient.connect(resolvePaths(sandbox.env));
     const texts: string[] = [];
     texts.push(JSON.stringify(await client.call("status")), JSON.stringify(await client.call("entities")));
-    const leak = await client.run("counter.leak").catch((error: Error) => error.message);
+    const leak = await client.run<string>("counter.leak").catch((error: Error) => error.message);
     texts.push(leak);
     expect(leak).toContain("bad token [redacted]");
     client.close();

@@ -1,15 +1,22 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { stringify } from "yaml";
 import { writeFileAtomic } from "../../core/atomic.ts";
-import { configFiles, formatProblems } from "../../core/config/load.ts";
-import { buildSchema, jsonSchema } from "../../core/config/schema.ts";
 import { ExitCode, UserError } from "../../core/errors.ts";
 import { resolvePaths } from "../../core/paths.ts";
 import { scrubDeep } from "../../core/redact.ts";
-import { loadRuntimeConfig } from "../../core/runtime.ts";
 import { output } from "./output.ts";
 import type { CliSession } from "./session.ts";
+
+/** The config machinery (yaml, zod schemas) loads only when a config command runs. */
+async function tools() {
+  const [{ stringify }, load, schema, { loadRuntimeConfig }] = await Promise.all([
+    import("yaml"),
+    import("../../core/config/load.ts"),
+    import("../../core/config/schema.ts"),
+    import("../../core/runtime.ts"),
+  ]);
+  return { stringify, ...load, ...schema, loadRuntimeConfig };
+}
 
 function commented(yaml: string): string {
   return yaml
@@ -31,6 +38,7 @@ export function registerConfig(program: Command, session: CliSession): void {
     .option("--json", "print JSON")
     .addHelpText("after", '\nExample:\n  $EDITOR "$(deskhub config path | head -1)"')
     .action(async (options: { json?: boolean }) => {
+      const { loadRuntimeConfig, configFiles } = await tools();
       const { paths, hostname } = await loadRuntimeConfig({
         env: session.env,
         modules: [],
@@ -55,6 +63,7 @@ export function registerConfig(program: Command, session: CliSession): void {
       "\nSecrets are shown as [redacted].\nExample:\n  deskhub config show --json | jq .iptv",
     )
     .action(async (options: { json?: boolean }) => {
+      const { formatProblems, stringify } = await tools();
       const loaded = await session.loadConfig();
       if (!loaded.config) {
         throw new UserError(`the config has problems:\n${formatProblems(loaded.problems)}`, {
@@ -72,6 +81,7 @@ export function registerConfig(program: Command, session: CliSession): void {
     .option("--json", "print the problems as JSON")
     .addHelpText("after", "\nExample:\n  deskhub config check || echo 'fix the config first'")
     .action(async (options: { json?: boolean }) => {
+      const { formatProblems } = await tools();
       const loaded = await session.loadConfig();
       if (options.json)
         output.json({ ok: loaded.problems.length === 0, files: loaded.files, problems: loaded.problems });
@@ -97,6 +107,7 @@ export function registerConfig(program: Command, session: CliSession): void {
       "\nExample (yaml-language-server):\n  deskhub config schema > ~/.config/deskhub/schema.json\n  # first line of config.yaml:  # yaml-language-server: $schema=./schema.json",
     )
     .action(async () => {
+      const { jsonSchema } = await tools();
       output.json(jsonSchema(await session.modules()));
     });
 
@@ -107,6 +118,7 @@ export function registerConfig(program: Command, session: CliSession): void {
     .option("--force", "replace an existing file (the old one is kept as config.yaml.bak)")
     .addHelpText("after", "\nExample:\n  deskhub config init\n  deskhub config init --defaults --force")
     .action(async (options: { defaults?: boolean; force?: boolean }) => {
+      const { configFiles, buildSchema, stringify } = await tools();
       const modules = await session.modules();
       const paths = resolvePaths(session.env);
       const file = session.configFile ?? configFiles(paths, "").base;

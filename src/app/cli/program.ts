@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ExitCode, isUserError } from "../../core/errors.ts";
 import { scrub } from "../../core/redact.ts";
-import { moduleContext } from "../../core/runtime.ts";
 import { registerCompletion } from "./completion.ts";
 import { registerConfig } from "./config.ts";
 import { registerLogs } from "./logs.ts";
@@ -60,6 +59,7 @@ export async function buildProgram(session: CliSession, argv: readonly string[])
       def.commands(cli, {
         async load() {
           const runtime = await session.runtime();
+          const { moduleContext } = await import("../../core/runtime.ts");
           return { ctx: moduleContext(runtime, def.name), config: runtime.config[def.name] as never };
         },
         output,

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from "../../core/config/load.ts";
-import { createLogger, type Logger, type LogLevel } from "../../core/log.ts";
+import type { Logger, LogLevel } from "../../core/log.ts";
 import type { ModuleDef } from "../../core/module.ts";
-import { createRuntime, loadRuntimeConfig, type Runtime } from "../../core/runtime.ts";
+import type { Runtime } from "../../core/runtime.ts";
 import { modules as moduleList } from "../../modules.ts";
 
 export interface SessionOptions {
@@ -31,14 +31,18 @@ export class CliSession {
   }
 
   logger(): Promise<Logger> {
-    this.#log ??= createLogger({
-      level: (this.env.DESKHUB_LOG_LEVEL as LogLevel | undefined) ?? "warn",
-      pretty: process.stderr.isTTY,
-    });
+    // Loaded on first use: commands that never log must not pay for pino.
+    this.#log ??= import("../../core/log.ts").then(({ createLogger }) =>
+      createLogger({
+        level: (this.env.DESKHUB_LOG_LEVEL as LogLevel | undefined) ?? "warn",
+        pretty: process.stderr.isTTY,
+      }),
+    );
     return this.#log;
   }
 
   async loadConfig(): Promise<LoadedConfig> {
+    const { loadRuntimeConfig } = await import("../../core/runtime.ts");
     return (
       await loadRuntimeConfig({ env: this.env, modules: await this.modules(), configFile: this.configFile })
     ).loaded;
@@ -46,7 +50,7 @@ export class CliSession {
 
   runtime(): Promise<Runtime> {
     this.#runtime ??= (async () =>
-      createRuntime({
+      (await import("../../core/runtime.ts")).createRuntime({
         env: this.env,
         modules: await this.modules(),
         log: await this.logger(),

@@ -3,7 +3,6 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { execa } from "execa";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { resolvePaths } from "../../core/paths.ts";
 import { which } from "../../core/proc.ts";
@@ -74,6 +73,7 @@ WantedBy=timers.target
 
 async function systemctl(args: string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; text: string }> {
   if (!(await which("systemctl", env))) return { ok: false, text: "systemctl is not installed" };
+  const { execa } = await import("execa");
   const result = await execa("systemctl", ["--user", ...args], { env, reject: false, timeout: 15_000 });
   return { ok: result.exitCode === 0, text: `${result.stdout}${result.stderr}`.trim() };
 }

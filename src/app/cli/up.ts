@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { STOP_DEADLINE_MS, startDaemon } from "../daemon/daemon.ts";
 import type { CliSession } from "./session.ts";
 
 export function registerUp(program: Command, session: CliSession): void {
@@ -11,6 +10,7 @@ export function registerUp(program: Command, session: CliSession): void {
       "\nRuns in the foreground and logs to stderr and $XDG_STATE_HOME/deskhub/logs/.\nExample:\n  deskhub up\n  deskhub systemd install   # run it as a systemd user service instead",
     )
     .action(async () => {
+      const { STOP_DEADLINE_MS, startDaemon } = await import("../daemon/daemon.ts");
       const daemon = await startDaemon({
         env: session.env,
         modules: await session.modules(),

@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
-import { lineSplitter, Request, type Response } from "../../core/control/protocol.ts";
+import { z } from "zod";
+import { lineSplitter, METHODS, type Request, type Response } from "../../core/control/protocol.ts";
 import { ExitCode, isUserError, UserError } from "../../core/errors.ts";
 import { scrub, scrubDeep } from "../../core/redact.ts";
 import type { CommandSource, Store } from "../../core/store.ts";
@@ -11,6 +12,13 @@ export interface ControlHandlers {
   status(): unknown;
   store: Store;
 }
+
+// The socket is the daemon's edge: every line is parsed before anything trusts it.
+const RequestLine = z.object({
+  id: z.number().int(),
+  method: z.enum(METHODS),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
 
 const SOURCES = new Set<CommandSource>([
   "cli",
@@ -66,7 +74,7 @@ export class ControlServer {
       lineSplitter((line) => {
         let request: Request;
         try {
-          request = Request.parse(JSON.parse(line));
+          request = RequestLine.parse(JSON.parse(line));
         } catch {
           send({
             id: 0,

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { z } from "zod";
 import type { Paths } from "../paths.ts";
 
 /**
@@ -7,13 +6,14 @@ import type { Paths } from "../paths.ts";
  * socket that only the user can open. One request per line, answered by id; after
  * `subscribe`, entity changes arrive as event lines.
  */
-export const Request = z.object({
-  id: z.number().int(),
-  method: z.enum(["ping", "status", "entities", "commands", "run", "subscribe"]),
-  params: z.record(z.string(), z.unknown()).default({}),
-});
-export type Request = z.infer<typeof Request>;
-export type Method = Request["method"];
+export const METHODS = ["ping", "status", "entities", "commands", "run", "subscribe"] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface Request {
+  id: number;
+  method: Method;
+  params: Record<string, unknown>;
+}
 
 export interface ErrorBody {
   message: string;
