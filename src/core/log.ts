@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino, { type Logger, type StreamEntry } from "pino";
 import { scrub } from "./redact.ts";
@@ -61,17 +59,8 @@ export async function createLogger(options: LogOptions = {}): Promise<Logger> {
     streams.push({ level: "trace", stream: console });
   }
   if (options.dir) {
-    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-    const { default: roll } = await import("pino-roll");
-    const file = await roll({
-      file: join(options.dir, "deskhub"),
-      extension: ".log",
-      size: "10m",
-      limit: { count: 5 },
-      mkdir: true,
-      symlink: true,
-    });
-    streams.push({ level: "trace", stream: file });
+    const { RotatingLogFile } = await import("./log-file.ts");
+    streams.push({ level: "trace", stream: new RotatingLogFile({ dir: options.dir }) });
   }
   if (options.tail) streams.push({ level: "trace", stream: options.tail });
   return pino(

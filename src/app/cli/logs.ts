@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readdirSync, statSync, watch } from "node:fs";
+import { createReadStream, existsSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { ExitCode, UserError } from "../../core/errors.ts";
@@ -33,15 +33,6 @@ function format(line: string): string {
   }
 }
 
-/** The newest rotated file; pino-roll numbers them deskhub.N.log. */
-function newestLog(dir: string): string | undefined {
-  if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir)
-    .filter((f) => /^deskhub\.\d+\.log$/.test(f))
-    .map((f) => join(dir, f));
-  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-}
-
 export function registerLogs(program: Command, _session: CliSession): void {
   program
     .command("logs")
@@ -58,8 +49,8 @@ export function registerLogs(program: Command, _session: CliSession): void {
       if (!Number.isInteger(count) || count < 0)
         throw new UserError("--lines takes a whole number", { code: ExitCode.usage });
       const dir = resolvePaths(process.env).logDir;
-      const file = newestLog(dir);
-      if (!file) {
+      const file = join(dir, "deskhub.log");
+      if (!existsSync(file)) {
         throw new UserError(`no log files in ${dir}`, {
           code: ExitCode.unavailable,
           hint: "the daemon writes them once `deskhub up` runs",
