@@ -24,11 +24,10 @@ const cases = {
   "deskhub status --json (no daemon)": [node, [bin, "status", "--json"]],
 } as const;
 
-const samples: Record<string, number[]> = {};
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
 for (let i = 0; i < runs; i++) {
   // Interleaved, so a noisy moment hurts every case alike.
-  for (const [name, [cmd, args]] of Object.entries(cases))
-    (samples[name] ??= []).push(timeCommand(cmd, args, env));
+  for (const [name, [cmd, args]] of Object.entries(cases)) samples[name]!.push(timeCommand(cmd, args, env));
 }
 rmSync(home, { recursive: true, force: true });
 const base = median(samples["node -e 0"]!);

@@ -38,7 +38,7 @@ export function cpuSeconds(pid: number): number {
 export function table(
   title: string,
   header: readonly string[],
-  rows: readonly (readonly (string | number))[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
 ): void {
   const fmt = (v: string | number) =>
     typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v;
