@@ -1,0 +1,131 @@
+import { ExitCode, UserError } from "../core/errors.ts";
+import { backendSpec, type MenuBackendName } from "./menu/backends.ts";
+import { type MenuBackendChoice, resolveBackend } from "./menu/detect.ts";
+import { looksLikeFailure, type MenuRun, runMenuProgram } from "./menu/run.ts";
+
+export type { MenuBackendName } from "./menu/backends.ts";
+export { MENU_BACKENDS } from "./menu/backends.ts";
+export type { MenuBackendChoice } from "./menu/detect.ts";
+export { backendChain, isMenuBackend, resolveBackend } from "./menu/detect.ts";
+
+export interface MenuItem<T> {
+  label: string;
+  value: T;
+  /** An image path; shown where the menu can (rofi, fuzzel, wofi). */
+  icon?: string;
+  /** Extra words that match the filter: hidden keywords in rofi, a dimmed column in fzf. */
+  meta?: string;
+}
+
+export interface MenuOptions {
+  prompt: string;
+  /** Which program; `auto` (the default) picks from the session. */
+  backend?: MenuBackendChoice;
+  /** The environment the menu runs in and is detected from (DISPLAY, WAYLAND_DISPLAY, PATH). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Answers without a user: fzf in `--filter` mode picks the best match for this text.
+   * Scripts and tests use it; no window or terminal is needed.
+   */
+  filter?: string;
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .trim()
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .at(-1) ?? ""
+  );
+}
+
+function failure(name: MenuBackendName, run: MenuRun): UserError {
+  const detail = lastLine(run.stderr);
+  return new UserError(`the menu (${name}) failed with exit code ${run.code}${detail ? `: ${detail}` : ""}`, {
+    code: ExitCode.unavailable,
+    hint:
+      name === "fzf"
+        ? "fzf needs a terminal; from a key binding use a graphical menu (rofi, fuzzel, wofi)"
+        : "check that the graphical session is reachable (DISPLAY or WAYLAND_DISPLAY) or choose another menu backend",
+  });
+}
+
+async function pickProgram(options: MenuOptions, env: NodeJS.ProcessEnv) {
+  return options.filter !== undefined
+    ? resolveBackend("fzf", env)
+    : resolveBackend(options.backend ?? "auto", env);
+}
+
+/**
+ * Shows a menu and returns the chosen item's value, or undefined when the user closed
+ * it (Esc) or there was nothing to choose from.
+ */
+export async function showMenu<T>(items: Array<MenuItem<T>>, options: MenuOptions): Promise<T | undefined> {
+  if (items.length === 0) return undefined;
+  const env = options.env ?? process.env;
+  const program = await pickProgram(options, env);
+  const spec = backendSpec(program.name);
+  const encoded = spec.encode(items);
+  const args = spec.args({
+    prompt: options.prompt,
+    icons: items.some((item) => item.icon),
+    filter: options.filter,
+  });
+  const run = await runMenuProgram(program.path, args, `${encoded.join("\n")}\n`, {
+    env,
+    terminal: spec.terminal && options.filter === undefined,
+  });
+  if (run.code === 0) {
+    const index = spec.decode(run.stdout, encoded, items);
+    return index === undefined ? undefined : items[index]!.value;
+  }
+  if (spec.cancelCodes.includes(run.code) && !looksLikeFailure(run.stderr)) return undefined;
+  throw failure(program.name, run);
+}
+
+function askArgs(name: MenuBackendName, prompt: string): string[] {
+  switch (name) {
+    case "rofi":
+      return ["-dmenu", "-p", prompt, "-lines", "0"];
+    case "fuzzel":
+      return ["--dmenu", "--prompt", `${prompt}> `, "--lines", "0"];
+    case "wofi":
+      return ["--dmenu", "--prompt", prompt, "--lines", "1"];
+    case "dmenu":
+      return ["-p", prompt];
+    case "fzf":
+      return [
+        "--print-query",
+        "--prompt",
+        `${prompt}> `,
+        "--layout",
+        "reverse",
+        "--height",
+        "3",
+        "--info",
+        "hidden",
+      ];
+  }
+}
+
+/**
+ * Asks for a line of text (a search query) with the same menu program, so a search
+ * typed from a key binding stays in the launcher. Returns undefined on cancel or an
+ * empty answer; with `filter` the answer is that text.
+ */
+export async function askText(options: MenuOptions): Promise<string | undefined> {
+  if (options.filter !== undefined) return options.filter.trim() || undefined;
+  const env = options.env ?? process.env;
+  const program = await resolveBackend(options.backend ?? "auto", env);
+  const run = await runMenuProgram(program.path, askArgs(program.name, options.prompt), "", {
+    env,
+    terminal: program.name === "fzf",
+  });
+  // fzf with nothing to match exits 1 but has printed the query on the first line.
+  const answered = run.code === 0 || (program.name === "fzf" && run.code === 1);
+  if (answered) return run.stdout.split("\n", 1)[0]?.trim() || undefined;
+  if ((run.code === 1 || run.code === 130) && !looksLikeFailure(run.stderr)) return undefined;
+  throw failure(program.name, run);
+}
