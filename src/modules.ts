@@ -11,4 +11,6 @@ export interface ModuleEntry {
  * The one list of modules, in start order. Modules load on demand so that a command
  * pays only for the modules it uses.
  */
-export const modules: readonly ModuleEntry[] = [];
+export const modules: readonly ModuleEntry[] = [
+  { name: "presence", load: () => import("./modules/presence/index.ts") },
+];
