@@ -14,4 +14,5 @@ export interface ModuleEntry {
 export const modules: readonly ModuleEntry[] = [
   { name: "presence", load: () => import("./modules/presence/index.ts") },
   { name: "homeassistant", topLevel: ["hass"], load: () => import("./modules/homeassistant/index.ts") },
+  { name: "iptv", load: () => import("./modules/iptv/index.ts") },
 ];
