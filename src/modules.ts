@@ -15,4 +15,5 @@ export const modules: readonly ModuleEntry[] = [
   { name: "presence", load: () => import("./modules/presence/index.ts") },
   { name: "homeassistant", topLevel: ["hass"], load: () => import("./modules/homeassistant/index.ts") },
   { name: "iptv", load: () => import("./modules/iptv/index.ts") },
+  { name: "media", load: () => import("./modules/media/index.ts") },
 ];

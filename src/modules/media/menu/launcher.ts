@@ -1,0 +1,471 @@
+import { ExitCode, errorMessage, UserError } from "../../../core/errors.ts";
+import { askText, type MenuBackendChoice, type MenuItem, showMenu } from "../../../desktop/menu.ts";
+import { joinMpv } from "../../../desktop/mpv/launch.ts";
+import type { CachedItem, LibraryCache } from "../jellyfin/cache.ts";
+import { jellyfinImageUrl } from "../jellyfin/client.ts";
+import { age, clock, entryLabel, entryMeta, itemLabel, itemMeta } from "../labels.ts";
+import { markPlayed } from "../marks.ts";
+import { type PlayRequest, playFromCli } from "../play.ts";
+import type { MediaRuntime } from "../runtime.ts";
+import { type ThumbRequest, thumbKey } from "../thumbs.ts";
+import type { ListName, YouTube } from "../youtube/feeds.ts";
+import type { YtEntry } from "../youtube/ytdlp.ts";
+
+type Top =
+  | { kind: "jf-list"; list: "resume" | "nextup"; title: string }
+  | { kind: "jf-latest"; viewId: string; title: string }
+  | { kind: "jf-library"; viewId: string; title: string }
+  | { kind: "jf-all" }
+  | { kind: "jf-search" }
+  | { kind: "yt-list"; list: Exclude<ListName, `search:${string}`>; title: string }
+  | { kind: "yt-search" }
+  | { kind: "player"; action: "pause" | "next" | "stop" }
+  | { kind: "refresh" };
+
+type Outcome = "done" | "back";
+
+/** Sections a key binding can open directly, skipping the top menu. */
+export const SECTIONS = [
+  "resume",
+  "nextup",
+  "everything",
+  "search",
+  "watchlater",
+  "subscriptions",
+  "youtube",
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
+function sectionTop(section: Section): Top {
+  switch (section) {
+    case "resume":
+      return { kind: "jf-list", list: "resume", title: "Continue watching" };
+    case "nextup":
+      return { kind: "jf-list", list: "nextup", title: "Next up" };
+    case "everything":
+      return { kind: "jf-all" };
+    case "search":
+      return { kind: "jf-search" };
+    case "watchlater":
+      return { kind: "yt-list", list: "watchlater", title: "Watch Later" };
+    case "subscriptions":
+      return { kind: "yt-list", list: "subscriptions", title: "Subscriptions" };
+    case "youtube":
+      return { kind: "yt-search" };
+  }
+}
+
+/** Thumbnails fetched per run at most: a menu of the whole library must not start 20,000 downloads. */
+const THUMBS_PER_RUN = 150;
+
+const REFRESH_DELAY_MS = 250;
+
+export interface LauncherOptions {
+  backend: MenuBackendChoice;
+  /** Open this section instead of the top menu. */
+  open?: Section | undefined;
+  /** Answers for the menus, one per level, for scripts and tests (fzf --filter). */
+  filters: readonly string[];
+  refresh: boolean;
+  say(text: string): void;
+}
+
+/**
+ * `deskhub media menu`: one launcher for Jellyfin and YouTube. Every list comes from the
+ * cache at once; a stale cache is refreshed in the background while the menu is open,
+ * and thumbnails missing from the disk cache are fetched for the next time.
+ */
+export class Launcher {
+  readonly #runtime: MediaRuntime;
+  readonly #options: LauncherOptions;
+  readonly #filters: string[];
+  readonly #scripted: boolean;
+  readonly #background: Array<Promise<unknown>> = [];
+  readonly #thumbs: ThumbRequest[] = [];
+
+  constructor(runtime: MediaRuntime, options: LauncherOptions) {
+    this.#runtime = runtime;
+    this.#options = options;
+    this.#filters = [...options.filters];
+    this.#scripted = options.filters.length > 0;
+  }
+
+  #answer(prompt: string): string | undefined {
+    if (!this.#scripted) return undefined;
+    const answer = this.#filters.shift();
+    if (answer === undefined) {
+      throw new UserError(`the --filter answers ran out at the menu "${prompt}"`, {
+        code: ExitCode.usage,
+        hint: "give one --filter per menu level, down to an action such as Play",
+      });
+    }
+    return answer;
+  }
+
+  async #pick<T>(items: Array<MenuItem<T>>, prompt: string): Promise<T | undefined> {
+    if (items.length === 0) {
+      if (this.#scripted) throw new UserError(`the menu "${prompt}" is empty`, { code: ExitCode.dataErr });
+      this.#options.say(`${prompt}: nothing here`);
+      return undefined;
+    }
+    const filter = this.#answer(prompt);
+    const chosen = await showMenu(items, {
+      prompt,
+      backend: this.#options.backend,
+      env: this.#runtime.ctx.env,
+      filter,
+    });
+    if (chosen === undefined && filter !== undefined) {
+      throw new UserError(`nothing in the menu "${prompt}" matches "${filter}"`, { code: ExitCode.dataErr });
+    }
+    return chosen;
+  }
+
+  async #ask(prompt: string): Promise<string | undefined> {
+    return askText({
+      prompt,
+      backend: this.#options.backend,
+      env: this.#runtime.ctx.env,
+      filter: this.#answer(prompt),
+    });
+  }
+
+  #later(task: Promise<unknown>, what: string): void {
+    this.#background.push(
+      task.catch((error: unknown) => this.#options.say(`${what}: ${errorMessage(error)}`)),
+    );
+  }
+
+  /** The cached image, if any; a missing one is queued for download (its URL built only then). */
+  #icon(key: () => string, url: () => string | undefined): string | undefined {
+    if (!this.#runtime.config.icons) return undefined;
+    const name = key();
+    const path = this.#runtime.thumbnails.path(name);
+    if (path || this.#thumbs.length >= THUMBS_PER_RUN) return path;
+    const source = url();
+    if (source) this.#thumbs.push({ key: name, url: source });
+    return undefined;
+  }
+
+  #itemIcon(item: CachedItem): string | undefined {
+    const base = this.#runtime.config.jellyfin.url;
+    const { id, imageTag, seriesId, seriesImageTag } = item;
+    if (imageTag)
+      return this.#icon(
+        () => thumbKey("jf", id, imageTag),
+        () => jellyfinImageUrl(base, id, imageTag),
+      );
+    if (seriesId && seriesImageTag) {
+      return this.#icon(
+        () => thumbKey("jf", seriesId, seriesImageTag),
+        () => jellyfinImageUrl(base, seriesId, seriesImageTag),
+      );
+    }
+    return undefined;
+  }
+
+  #entryIcon(entry: YtEntry): string | undefined {
+    return this.#icon(
+      () => thumbKey("yt", entry.id),
+      () => {
+        const thumbs = entry.thumbnails ?? [];
+        return (thumbs.find((t) => (t.width ?? 0) >= 160) ?? thumbs.at(-1))?.url;
+      },
+    );
+  }
+
+  #items(items: readonly CachedItem[]): Array<MenuItem<CachedItem>> {
+    return items.map((item) => ({
+      label: itemLabel(item),
+      value: item,
+      meta: itemMeta(item),
+      icon: this.#itemIcon(item),
+    }));
+  }
+
+  /** Starts a background refresh when the cache is stale; waits only when there is no cache at all. */
+  async #prepareCache(cache: LibraryCache): Promise<void> {
+    if (!this.#runtime.jellyfinConfigured) return;
+    const { refreshedAt } = cache.state();
+    if (refreshedAt === undefined) {
+      this.#options.say("reading the Jellyfin library for the first time...");
+      await this.#runtime
+        .refresh()
+        .catch((error: unknown) => this.#options.say(`Jellyfin: ${errorMessage(error)}`));
+      return;
+    }
+    if (this.#options.refresh && Date.now() - refreshedAt > this.#runtime.config.stale_after * 1000) {
+      // Loading the SDK blocks the thread for ~100 ms; started at once, it would hold back
+      // the lines still being written to the menu. A moment later the menu is on screen.
+      this.#later(
+        new Promise((resolve) => setTimeout(resolve, REFRESH_DELAY_MS)).then(() => this.#runtime.refresh()),
+        "Jellyfin refresh",
+      );
+    }
+  }
+
+  async run(): Promise<void> {
+    const cache = await this.#runtime.cache();
+    await this.#prepareCache(cache);
+    const youtube = await this.#runtime.youtube();
+    try {
+      if (this.#options.open) {
+        await this.#handle(sectionTop(this.#options.open), cache, youtube);
+        return;
+      }
+      for (;;) {
+        const top = await this.#pick(await this.#topItems(cache, youtube), "Media");
+        if (top === undefined) return;
+        if ((await this.#handle(top, cache, youtube)) === "done") return;
+      }
+    } finally {
+      if (this.#thumbs.length) this.#later(this.#runtime.thumbnails.fetchMissing(this.#thumbs), "thumbnails");
+      await Promise.race([
+        Promise.allSettled(this.#background),
+        new Promise((resolve) => setTimeout(resolve, 60_000).unref()),
+      ]);
+    }
+  }
+
+  async #topItems(cache: LibraryCache, youtube: YouTube): Promise<Array<MenuItem<Top>>> {
+    const items: Array<MenuItem<Top>> = [];
+    if (this.#runtime.jellyfinConfigured) {
+      const resume = cache.list("resume").length;
+      const nextup = cache.list("nextup").length;
+      items.push({
+        label: `Jellyfin · Continue watching (${resume})`,
+        value: { kind: "jf-list", list: "resume", title: "Continue watching" },
+      });
+      items.push({
+        label: `Jellyfin · Next up (${nextup})`,
+        value: { kind: "jf-list", list: "nextup", title: "Next up" },
+      });
+      for (const view of cache.views()) {
+        items.push({
+          label: `Jellyfin · Latest in ${view.name}`,
+          value: { kind: "jf-latest", viewId: view.id, title: `Latest in ${view.name}` },
+        });
+      }
+      for (const view of cache.views()) {
+        items.push({
+          label: `Jellyfin · Browse ${view.name}`,
+          value: { kind: "jf-library", viewId: view.id, title: view.name },
+        });
+      }
+      items.push({
+        label: `Jellyfin · Everything (${cache.state().items} cached, type to search)`,
+        value: { kind: "jf-all" },
+      });
+      items.push({ label: "Jellyfin · Search the server...", value: { kind: "jf-search" } });
+    }
+    const watchLater = youtube.cached("watchlater");
+    items.push({
+      label: `YouTube · Watch Later${watchLater.fetchedAt ? ` (${watchLater.entries.length})` : ""}`,
+      value: { kind: "yt-list", list: "watchlater", title: "Watch Later" },
+    });
+    items.push({
+      label: "YouTube · Subscriptions",
+      value: { kind: "yt-list", list: "subscriptions", title: "Subscriptions" },
+    });
+    for (const channel of youtube.channels) {
+      items.push({
+        label: `YouTube · ${channel}`,
+        value: { kind: "yt-list", list: `channel:${channel}`, title: channel },
+      });
+    }
+    items.push({ label: "YouTube · Search...", value: { kind: "yt-search" } });
+    const mpv = await joinMpv(this.#runtime.socketPath);
+    if (mpv) {
+      mpv.ipc.close();
+      items.push({ label: "Player · Pause / resume", value: { kind: "player", action: "pause" } });
+      items.push({ label: "Player · Next", value: { kind: "player", action: "next" } });
+      items.push({ label: "Player · Stop", value: { kind: "player", action: "stop" } });
+    }
+    if (this.#runtime.jellyfinConfigured) {
+      items.push({
+        label: `Refresh the library (cache from ${age(cache.state().refreshedAt)})`,
+        value: { kind: "refresh" },
+      });
+    }
+    return items;
+  }
+
+  async #handle(top: Top, cache: LibraryCache, youtube: YouTube): Promise<Outcome> {
+    switch (top.kind) {
+      case "jf-list":
+        return this.#browse(cache, cache.list(top.list), top.title);
+      case "jf-latest":
+        return this.#browse(cache, cache.list(`latest:${top.viewId}`), top.title);
+      case "jf-library":
+        return this.#browse(cache, cache.libraryItems(top.viewId), top.title);
+      case "jf-all":
+        return this.#browse(cache, cache.playable(), "Everything");
+      case "jf-search": {
+        const words = await this.#ask("Search Jellyfin");
+        if (!words) return "back";
+        const client = await this.#runtime.jellyfin();
+        const found = await client.search(words);
+        cache.upsert(found);
+        const items = found
+          .map((item) => cache.item(item.Id))
+          .filter((i): i is CachedItem => i !== undefined);
+        return this.#browse(cache, items, `"${words}"`);
+      }
+      case "yt-list":
+        return this.#youtubeList(youtube, top.list, top.title);
+      case "yt-search": {
+        const words = await this.#ask("Search YouTube");
+        if (!words) return "back";
+        return this.#youtubeEntries(youtube, await youtube.search(words), `YouTube: ${words}`);
+      }
+      case "player": {
+        const player = await this.#runtime.player();
+        if (top.action === "pause") await player.pause();
+        else if (top.action === "next") await player.next();
+        else await player.stop();
+        await player.close();
+        return "done";
+      }
+      case "refresh": {
+        const result = await this.#runtime.refresh();
+        this.#options.say(`${result.mode} refresh: ${result.fetched} items read, ${result.items} cached`);
+        return "back";
+      }
+    }
+  }
+
+  async #browse(cache: LibraryCache, items: readonly CachedItem[], title: string): Promise<Outcome> {
+    for (;;) {
+      const item = await this.#pick(this.#items(items), title);
+      if (!item) return "back";
+      const outcome = item.type === "Series" ? await this.#series(cache, item) : await this.#act(item);
+      if (outcome === "done") return "done";
+      if (this.#scripted) return "back";
+    }
+  }
+
+  async #series(cache: LibraryCache, series: CachedItem): Promise<Outcome> {
+    let seasons = cache.seasons(series.id);
+    if (seasons.length === 0) {
+      const client = await this.#runtime.jellyfin();
+      cache.upsert(await client.seasons(series.id), series.libraryId ?? undefined);
+      cache.upsert(await client.episodes(series.id), series.libraryId ?? undefined);
+      seasons = cache.seasons(series.id);
+    }
+    type Choice = { kind: "season"; season: CachedItem } | { kind: "mark"; played: boolean };
+    const choices: Array<MenuItem<Choice>> = [
+      ...seasons.map((season) => ({
+        label: itemLabel(season),
+        value: { kind: "season" as const, season },
+        icon: this.#itemIcon(season),
+      })),
+      series.unplayed === 0
+        ? { label: "Mark the whole series unplayed", value: { kind: "mark", played: false } }
+        : { label: "Mark the whole series played", value: { kind: "mark", played: true } },
+    ];
+    const choice = await this.#pick(choices, series.name);
+    if (!choice) return "back";
+    if (choice.kind === "mark") {
+      await markPlayed(this.#runtime, series.id, choice.played);
+      this.#options.say(`${series.name}: marked ${choice.played ? "played" : "unplayed"}`);
+      return "done";
+    }
+    return this.#browse(
+      cache,
+      cache.episodes(series.id, choice.season.id),
+      `${series.name} · ${choice.season.name}`,
+    );
+  }
+
+  async #act(item: CachedItem): Promise<Outcome> {
+    type Action = "resume" | "start" | "queue" | "played" | "unplayed";
+    const actions: Array<MenuItem<Action>> = [];
+    const position = item.positionTicks / 10_000_000;
+    if (position > 0 && !item.played) {
+      actions.push({ label: `Resume at ${clock(position)}`, value: "resume" });
+      actions.push({ label: "Play from the start", value: "start" });
+    } else {
+      actions.push({ label: "Play", value: "start" });
+    }
+    actions.push({ label: "Queue after what plays", value: "queue" });
+    actions.push(
+      item.played ? { label: "Mark unplayed", value: "unplayed" } : { label: "Mark played", value: "played" },
+    );
+    const action = await this.#pick(actions, itemLabel(item));
+    if (!action) return "back";
+    if (action === "played" || action === "unplayed") {
+      await markPlayed(this.#runtime, item.id, action === "played");
+      this.#options.say(`${itemLabel(item)}: marked ${action}`);
+      return "done";
+    }
+    await this.#play({
+      source: "jellyfin",
+      id: item.id,
+      from_start: action === "start",
+      mode: action === "queue" ? "append-play" : "replace",
+    });
+    return "done";
+  }
+
+  async #youtubeList(
+    youtube: YouTube,
+    list: Exclude<ListName, `search:${string}`>,
+    title: string,
+  ): Promise<Outcome> {
+    let cached = youtube.cached(list);
+    if (cached.fetchedAt === undefined) {
+      this.#options.say(`fetching ${title} from YouTube...`);
+      await youtube.fetch(list);
+      cached = youtube.cached(list);
+    } else if (
+      this.#options.refresh &&
+      Date.now() - cached.fetchedAt > this.#runtime.config.stale_after * 1000
+    ) {
+      this.#later(youtube.fetch(list), `YouTube ${title}`);
+    }
+    return this.#youtubeEntries(youtube, cached.entries, `YouTube: ${title}`);
+  }
+
+  async #youtubeEntries(youtube: YouTube, entries: readonly YtEntry[], title: string): Promise<Outcome> {
+    const watched = youtube.store.watchedIds();
+    const entry = await this.#pick(
+      entries.map((e) => ({
+        label: entryLabel(e, watched.has(e.id)),
+        value: e,
+        meta: entryMeta(e),
+        icon: this.#entryIcon(e),
+      })),
+      title,
+    );
+    if (!entry) return "back";
+    type Action = "play" | "queue" | "watched" | "unwatched";
+    const isWatched = watched.has(entry.id);
+    const action = await this.#pick<Action>(
+      [
+        { label: "Play", value: "play" },
+        { label: "Queue after what plays", value: "queue" },
+        isWatched
+          ? { label: "Mark not watched", value: "unwatched" }
+          : { label: "Mark watched", value: "watched" },
+      ],
+      entry.title ?? entry.id,
+    );
+    if (!action) return "back";
+    if (action === "watched") youtube.store.markWatched(entry.id, entry.title ?? undefined);
+    else if (action === "unwatched") youtube.store.unmarkWatched(entry.id);
+    else
+      await this.#play({
+        source: "youtube",
+        id: entry.id,
+        mode: action === "queue" ? "append-play" : "replace",
+      });
+    return "done";
+  }
+
+  async #play(request: PlayRequest): Promise<void> {
+    // Icons for the next menu are fetched while the video plays, not after.
+    if (this.#thumbs.length)
+      this.#later(this.#runtime.thumbnails.fetchMissing(this.#thumbs.splice(0)), "thumbnails");
+    await playFromCli(this.#runtime, request, this.#options.say);
+  }
+}

@@ -1,0 +1,119 @@
+import { join } from "node:path";
+import type { DatabaseSync } from "../../core/db.ts";
+import type { ModuleContext } from "../../core/module.ts";
+import { which } from "../../core/proc.ts";
+import type { MediaConfig } from "./config.ts";
+import { openMediaDb } from "./db.ts";
+import { History } from "./history.ts";
+import { LibraryCache } from "./jellyfin/cache.ts";
+import { JellyfinClient } from "./jellyfin/client.ts";
+import { type RefreshResult, refreshLibrary } from "./jellyfin/refresh.ts";
+import type { Identity } from "./player/identity.ts";
+import { Player, type PlayerState } from "./player/player.ts";
+import { reporterFor } from "./player/reporters.ts";
+import { Thumbnails } from "./thumbs.ts";
+import { YouTube } from "./youtube/feeds.ts";
+import { YoutubeStore } from "./youtube/store.ts";
+
+/**
+ * Everything the media module is made of, built on first use: a command that only
+ * reads the cache never loads the Jellyfin SDK or starts mpv.
+ */
+export class MediaRuntime {
+  readonly ctx: ModuleContext;
+  readonly config: MediaConfig;
+  readonly thumbnails: Thumbnails;
+  readonly socketPath: string;
+  #db: Promise<DatabaseSync> | undefined;
+  #jellyfin: Promise<JellyfinClient> | undefined;
+  #player: Promise<Player> | undefined;
+  #onPlayerState: ((state: PlayerState) => void) | undefined;
+
+  constructor(
+    ctx: ModuleContext,
+    config: MediaConfig,
+    options: { onPlayerState?: (state: PlayerState) => void } = {},
+  ) {
+    this.ctx = ctx;
+    this.config = config;
+    this.thumbnails = new Thumbnails(join(ctx.paths.cacheDir, "media", "thumbs"));
+    this.socketPath = join(ctx.paths.runtimeDir, "mpv.sock");
+    this.#onPlayerState = options.onPlayerState;
+  }
+
+  db(): Promise<DatabaseSync> {
+    this.#db ??= openMediaDb(this.ctx);
+    return this.#db;
+  }
+
+  async cache(): Promise<LibraryCache> {
+    return new LibraryCache(await this.db());
+  }
+
+  async youtubeStore(): Promise<YoutubeStore> {
+    return new YoutubeStore(await this.db());
+  }
+
+  async youtube(): Promise<YouTube> {
+    return new YouTube(this.config.youtube, this.ctx.env, await this.youtubeStore());
+  }
+
+  async history(): Promise<History> {
+    return new History(await this.db());
+  }
+
+  get jellyfinConfigured(): boolean {
+    return this.config.jellyfin.url !== "";
+  }
+
+  /** One connection per process; a failed attempt is not remembered, so the next call retries. */
+  jellyfin(): Promise<JellyfinClient> {
+    this.#jellyfin ??= JellyfinClient.connect(this.ctx, this.config).catch((error: unknown) => {
+      this.#jellyfin = undefined;
+      throw error;
+    });
+    return this.#jellyfin;
+  }
+
+  async refresh(options: { full?: boolean } = {}): Promise<RefreshResult> {
+    const client = await this.jellyfin();
+    return refreshLibrary(client, await this.cache(), {
+      full: options.full,
+      pageSize: this.config.jellyfin.page_size,
+      fullEvery: this.config.jellyfin.full_refresh_interval,
+    });
+  }
+
+  player(): Promise<Player> {
+    this.#player ??= this.#makePlayer();
+    return this.#player;
+  }
+
+  async #makePlayer(): Promise<Player> {
+    const [cache, youtube, history] = await Promise.all([this.cache(), this.youtubeStore(), this.history()]);
+    const deps = { cache, youtube, history, jellyfin: () => this.jellyfin() };
+    // mpv plays YouTube through its ytdl_hook; point it at the same yt-dlp deskhub uses.
+    const ytdlp = await which(this.config.youtube.ytdlp, this.ctx.env);
+    const args = [
+      ...(ytdlp ? [`--script-opts-append=ytdl_hook-ytdl_path=${ytdlp}`] : []),
+      `--ytdl-format=${this.config.youtube.format}`,
+      ...this.config.mpv.args,
+    ];
+    return new Player({
+      mpv: { path: this.config.mpv.path, socket: this.socketPath, args, env: this.ctx.env },
+      log: this.ctx.log,
+      progressInterval: this.config.jellyfin.progress_interval,
+      watchedAt: this.config.watched_at,
+      reporterFor: (identity) => reporterFor(deps, identity),
+      knownDuration: (identity: Identity) => {
+        if (identity.source === "jellyfin") {
+          const ticks = cache.item(identity.id)?.runtimeTicks;
+          return ticks ? ticks / 10_000_000 : undefined;
+        }
+        if (identity.source === "youtube") return youtube.entry(identity.id)?.duration ?? undefined;
+        return undefined;
+      },
+      onState: this.#onPlayerState,
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../../core/atomic.ts";
+
+export interface ThumbRequest {
+  key: string;
+  url: string;
+}
+
+const EXTENSIONS: Record<string, string> = {
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/jpeg": "jpg",
+  "image/gif": "gif",
+};
+
+/** A key is part of a file name: only what is safe there. */
+export function thumbKey(source: string, id: string, version = ""): string {
+  const key = version ? `${source}-${id}-${version}` : `${source}-${id}`;
+  return UNSAFE.test(key) ? key.replace(UNSAFE_ALL, "_") : key;
+}
+
+const UNSAFE = /[^A-Za-z0-9_-]/;
+const UNSAFE_ALL = /[^A-Za-z0-9_-]/g;
+
+/**
+ * Posters and video thumbnails on disk, used as menu icons. A menu asks only which are
+ * already there (one directory read, not a stat per item) and never waits for a
+ * download: missing ones are fetched in the background for the next time.
+ */
+export class Thumbnails {
+  readonly dir: string;
+  #files: Map<string, string> | undefined;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  #index(): Map<string, string> {
+    if (this.#files) return this.#files;
+    const files = new Map<string, string>();
+    try {
+      for (const name of readdirSync(this.dir)) {
+        if (name.startsWith(".")) continue;
+        const dot = name.lastIndexOf(".");
+        files.set(dot > 0 ? name.slice(0, dot) : name, name);
+      }
+    } catch {
+      // No directory yet: nothing cached.
+    }
+    this.#files = files;
+    return files;
+  }
+
+  /** The cached image for a key, if there is one. */
+  path(key: string): string | undefined {
+    const name = this.#index().get(key);
+    return name ? join(this.dir, name) : undefined;
+  }
+
+  missing(requests: readonly ThumbRequest[]): ThumbRequest[] {
+    const index = this.#index();
+    return requests.filter((request) => !index.has(request.key));
+  }
+
+  /** Downloads what is missing, a few at a time; failures are skipped (the menu shows no icon). */
+  async fetchMissing(
+    requests: readonly ThumbRequest[],
+    options: { concurrency?: number; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<number> {
+    const queue = this.missing(requests);
+    let fetched = 0;
+    const worker = async () => {
+      for (let request = queue.shift(); request; request = queue.shift()) {
+        if (options.signal?.aborted) return;
+        try {
+          const response = await fetch(request.url, {
+            signal: AbortSignal.any([
+              AbortSignal.timeout(options.timeoutMs ?? 10_000),
+              ...(options.signal ? [options.signal] : []),
+            ]),
+          });
+          if (!response.ok) continue;
+          const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim();
+          const extension = EXTENSIONS[type];
+          if (!extension) continue;
+          const name = `${request.key}.${extension}`;
+          await writeFileAtomic(join(this.dir, name), new Uint8Array(await response.arrayBuffer()));
+          this.#index().set(request.key, name);
+          fetched++;
+        } catch {
+          // Offline or a dead link: no icon this time.
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, queue.length) }, worker));
+    return fetched;
+  }
+}

@@ -1,0 +1,142 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TICKS_PER_SECOND } from "../../fixtures/jellyfin/library.ts";
+import { FakeJellyfin } from "../../fixtures/jellyfin/server.ts";
+import { runCli, type Sandbox } from "../../helpers/sandbox.ts";
+import { fileServer, makeClip, mediaSandbox, mpvArgs, shortFilm } from "./helpers.ts";
+
+let fake: FakeJellyfin;
+let key: string;
+let media: { url: string; server: Server };
+let box: Sandbox;
+
+/** The launcher driven like a user who types into fzf and presses Enter, one answer per menu. */
+function menu(...answers: string[]) {
+  return runCli(["media", "menu", "--backend", "fzf", ...answers.flatMap((a) => ["--filter", a])], box.env);
+}
+
+beforeAll(async () => {
+  const clip = await makeClip();
+  fake = new FakeJellyfin({ library: { movies: 400, series: 25 }, mediaFile: clip });
+  key = fake.createApiKey();
+  await fake.start();
+  media = await fileServer(clip);
+  box = mediaSandbox(
+    { JELLYFIN_URL: fake.url, JELLYFIN_API_KEY: key, FAKE_YTDLP_MEDIA_URL: media.url },
+    { mpv: { args: mpvArgs(20) }, jellyfin: { progress_interval: 1 } },
+  );
+  const cookies = join(box.home, ".config/BraveSoftware/Brave-Browser/Default");
+  mkdirSync(cookies, { recursive: true });
+  writeFileSync(join(cookies, "Cookies"), "SQLite format 3\0.youtube.com SAPISID");
+});
+
+afterAll(async () => {
+  await fake.stop();
+  media.server.close();
+  box.cleanup();
+});
+
+describe("deskhub media menu", () => {
+  it("continues watching from the menu: the item resumes in mpv and Jellyfin hears about it", async () => {
+    const film = shortFilm(fake, "Launcher Film");
+    Object.assign(fake.userData("alice", film.Id), {
+      PlaybackPositionTicks: 300 * TICKS_PER_SECOND,
+      LastPlayedDate: new Date().toISOString(),
+    });
+    const result = await menu("continue watching", "launcher film", "resume at 5:00");
+    expect(result.stderr).toContain("reading the Jellyfin library for the first time");
+    expect(result.code).toBe(0);
+    const reports = fake.reports.filter((r) => r.body.ItemId === film.Id);
+    expect(reports.map((r) => r.kind)).toContain("start");
+    expect(Number(reports[0]!.body.PositionTicks) / TICKS_PER_SECOND).toBeGreaterThanOrEqual(299);
+    expect(reports.at(-1)?.kind).toBe("stopped");
+    expect(fake.userData("alice", film.Id).Played).toBe(true);
+  });
+
+  it("keeps poster thumbnails on disk for the menu's icons", () => {
+    const dir = join(box.env.XDG_CACHE_HOME!, "deskhub", "media", "thumbs");
+    const film = fake.find((i) => i.Name === "Launcher Film");
+    expect(existsSync(join(dir, `jf-${film.Id}-${film.ImageTag}.png`))).toBe(true);
+    expect(readdirSync(dir).every((name) => /^jf-[0-9a-f]{32}-[0-9a-f]{16}\.png$/.test(name))).toBe(true);
+  });
+
+  it("walks a series down to an episode and marks it played", async () => {
+    const series = fake.find(
+      (i) =>
+        i.Type === "Series" && !fake.items().some((o) => o !== i && o.Type === "Series" && o.Name === i.Name),
+    );
+    const pilot = fake.find(
+      (i) => i.SeriesId === series.Id && i.ParentIndexNumber === 1 && i.IndexNumber === 1,
+    );
+    const result = await menu("browse shows", `'${series.Name}`, "season 1", "s01e01", "mark played");
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`${series.Name} S01E01 · Pilot: marked played`);
+    expect(fake.userData("alice", pilot.Id).Played).toBe(true);
+  });
+
+  it("shows the cached library when the server is down, without waiting for it", async () => {
+    const port = Number(new URL(fake.url).port);
+    shortFilm(fake, "Offline Film");
+    await runCli(["media", "refresh"], box.env);
+    await fake.stop();
+    try {
+      // The item is found in the cached menu; only playing it needs the server.
+      const result = await runCli(
+        [
+          "media",
+          "menu",
+          "--backend",
+          "fzf",
+          "--open",
+          "everything",
+          "--filter",
+          "offline film",
+          "--filter",
+          "play",
+        ],
+        box.env,
+      );
+      expect(result.code).toBe(69);
+      expect(result.stderr).toMatch(
+        /cannot reach Jellyfin at http:\/\/127\.0\.0\.1:\d+ while reading the server info/,
+      );
+      expect(result.stderr).not.toContain("matches");
+      expect(result.stderr).not.toContain("empty");
+    } finally {
+      await fake.start(port);
+    }
+  });
+
+  it("says which menu an answer did not match", async () => {
+    const result = await menu("browse movies", "no such film anywhere");
+    expect(result.code).toBe(65);
+    expect(result.stderr).toContain('nothing in the menu "Movies" matches "no such film anywhere"');
+    const empty = await menu("continue watching", "anything");
+    expect(empty.stderr).toContain('the menu "Continue watching" is empty');
+  });
+
+  it("marks a Watch Later video watched, which hides it from the list", async () => {
+    const result = await runCli(
+      [
+        "media",
+        "menu",
+        "--backend",
+        "fzf",
+        "--open",
+        "watchlater",
+        "--filter",
+        "sqlite",
+        "--filter",
+        "mark watched",
+      ],
+      box.env,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("fetching Watch Later from YouTube");
+    const list = await runCli(["media", "yt", "watchlater", "--cached"], box.env);
+    expect(list.stdout).not.toContain("SQLite");
+    expect(list.stdout).toContain("The surprising secret of synchronization");
+  });
+});
