@@ -16,4 +16,5 @@ export const modules: readonly ModuleEntry[] = [
   { name: "homeassistant", topLevel: ["hass"], load: () => import("./modules/homeassistant/index.ts") },
   { name: "iptv", load: () => import("./modules/iptv/index.ts") },
   { name: "media", load: () => import("./modules/media/index.ts") },
+  { name: "calendar", load: () => import("./modules/calendar/index.ts") },
 ];
