@@ -17,4 +17,5 @@ export const modules: readonly ModuleEntry[] = [
   { name: "iptv", load: () => import("./modules/iptv/index.ts") },
   { name: "media", load: () => import("./modules/media/index.ts") },
   { name: "calendar", load: () => import("./modules/calendar/index.ts") },
+  { name: "voice", topLevel: ["say"], load: () => import("./modules/voice/index.ts") },
 ];

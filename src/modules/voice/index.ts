@@ -1,0 +1,44 @@
+import type { Service } from "../../core/module.ts";
+import { defineModule } from "../../core/module.ts";
+import { registerVoiceCli } from "./cli.ts";
+import { VoiceConfig } from "./config.ts";
+
+/**
+ * Push-to-talk dictation. This file is loaded by every `deskhub` command (a key bind
+ * runs `deskhub voice start` on each press), so it imports only the config schema and
+ * the command table; everything else loads when a command or the service runs.
+ */
+export default defineModule({
+  name: "voice",
+  summary: "Push-to-talk dictation: hold a key, speak, the words appear in the focused window",
+  config: VoiceConfig,
+  env(env) {
+    return env.OPENAI_BASE_URL ? { openai: { base_url: env.OPENAI_BASE_URL } } : undefined;
+  },
+  secrets: [
+    {
+      name: "openai_api_key",
+      description: "OpenAI (or compatible) API key for transcription and speech",
+      env: ["OPENAI_API_KEY"],
+      files: ["~/.config/openai/api_key", "~/.openai/api_key"],
+    },
+  ],
+  async readiness(config, ctx) {
+    const { voiceReadiness } = await import("./readiness.ts");
+    return voiceReadiness(config, ctx);
+  },
+  commands: registerVoiceCli,
+  service(ctx, config): Service {
+    let inner: Service | undefined;
+    return {
+      async start() {
+        const { voiceService } = await import("./service.ts");
+        inner = voiceService(ctx, config);
+        await inner.start();
+      },
+      async stop() {
+        await inner?.stop();
+      },
+    };
+  },
+});
