@@ -18,4 +18,5 @@ export const modules: readonly ModuleEntry[] = [
   { name: "media", load: () => import("./modules/media/index.ts") },
   { name: "calendar", load: () => import("./modules/calendar/index.ts") },
   { name: "voice", topLevel: ["say"], load: () => import("./modules/voice/index.ts") },
+  { name: "files", topLevel: ["recent", "bookmarks"], load: () => import("./modules/files/index.ts") },
 ];
