@@ -33,3 +33,9 @@ export function isUserError(error: unknown): error is UserError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The message and, for a UserError, what to do about it: for status lines and health. */
+export function errorWithHint(error: unknown): string {
+  const message = errorMessage(error);
+  return isUserError(error) && error.hint ? `${message}: ${error.hint}` : message;
+}

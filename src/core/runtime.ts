@@ -103,19 +103,22 @@ export function moduleContext(runtime: Runtime, module: string): ModuleContext {
     log: runtime.log.child({ module }),
     store: runtime.store,
     secrets: runtime.secrets,
-    openDb(file, migrations = []) {
+    async openDb(file, migrations = []) {
       const path = join(runtime.paths.dataDir, file);
-      let db = runtime.databases.get(path);
-      if (!db) {
-        db = openDatabase(path, migrations);
-        runtime.databases.set(path, db);
-      }
+      const cached = runtime.databases.get(path);
+      // A service that closed its database on stop gets a fresh handle when it restarts.
+      if (cached && (await cached.catch(() => undefined))?.isOpen) return cached;
+      const db = openDatabase(path, migrations);
+      runtime.databases.set(path, db);
       return db;
     },
   };
 }
 
 export async function closeDatabases(runtime: Runtime): Promise<void> {
-  for (const db of runtime.databases.values()) (await db).close();
+  for (const pending of runtime.databases.values()) {
+    const db = await pending.catch(() => undefined);
+    if (db?.isOpen) db.close();
+  }
   runtime.databases.clear();
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
-import { errorMessage } from "../../core/errors.ts";
+import { errorMessage, errorWithHint, isUserError } from "../../core/errors.ts";
 import type { ModuleDef, Readiness, Service, ServiceContext } from "../../core/module.ts";
 import { moduleContext, type Runtime } from "../../core/runtime.ts";
 
@@ -104,7 +104,11 @@ export class Supervisor {
     try {
       return await def.readiness(section as never, moduleContext(this.#runtime, def.name));
     } catch (error) {
-      return { ready: false, missing: errorMessage(error), how: "see the message above" };
+      return {
+        ready: false,
+        missing: errorMessage(error),
+        how: isUserError(error) && error.hint ? error.hint : "see deskhub logs",
+      };
     }
   }
 
@@ -186,7 +190,7 @@ export class Supervisor {
     log.error({ err: error, retryInMs: delay }, "service failed; restarting after backoff");
     this.#setHealth(
       def,
-      { state: "failed", message: `${errorMessage(error)} (retry in ${Math.round(delay / 1000)} s)` },
+      { state: "failed", message: `${errorWithHint(error)} (retry in ${Math.round(delay / 1000)} s)` },
       slot.restarts,
     );
     slot.generation++;

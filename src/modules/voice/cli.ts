@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { CliApp } from "../../core/module.ts";
+import { registerAiCli } from "./ai/cli.ts";
 import type { VoiceConfig } from "./config.ts";
 
 type App = CliApp<VoiceConfig>;
@@ -139,6 +140,8 @@ export function registerVoiceCli(cli: Command, app: App): void {
       }),
     "deskhub voice setup",
   );
+
+  registerAiCli(cli, app, (c) => ({ mode: c.ai_mode, ai: c.ai }));
 
   // `say` is top level: `deskhub say "the kettle is ready"`.
   example(

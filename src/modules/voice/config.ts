@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AI_MODES, AiConfig } from "./ai/config.ts";
 
 export const STT_BACKENDS = [
   "auto",
@@ -12,8 +13,7 @@ export type SttName = Exclude<(typeof STT_BACKENDS)[number], "auto">;
 export const TTS_BACKENDS = ["auto", "piper", "espeak", "openai", "wyoming"] as const;
 export type TtsName = Exclude<(typeof TTS_BACKENDS)[number], "auto">;
 export const OPENAI_VOICES = ["alloy", "echo", "fable", "onyx", "nova", "shimmer"] as const;
-/** The AI assistant backends (the assistant itself is issue 6; the setting is kept now). */
-export const AI_MODES = ["claude", "anthropic", "realtime"] as const;
+export { AI_MODES };
 export const TRIGGERS = ["auto", "evdev", "portal", "cli"] as const;
 export const INDICATOR_STYLES = ["tray", "dot", "none"] as const;
 export const OUTPUT_METHODS = ["auto", "wtype", "ydotool", "xdotool", "clipboard"] as const;
@@ -144,6 +144,8 @@ export const VoiceConfig = z.object({
     .prefault({}),
   mute_mic_while_speaking: z.boolean().default(true),
   ai_mode: z.enum(AI_MODES).default("claude"),
+  /** The assistant: tools and their policy, memory, audit, each backend's settings. */
+  ai: AiConfig.prefault({}),
   /** tray: a tray icon; dot/none: no tray icon (waybar, the dashboard, status files show it). */
   indicator_style: z.enum(INDICATOR_STYLES).default("tray"),
   debug_mode: z.boolean().default(false),

@@ -1,5 +1,6 @@
 import type { Service } from "../../core/module.ts";
 import { defineModule } from "../../core/module.ts";
+import { AI_SECRETS } from "./ai/config.ts";
 import { registerVoiceCli } from "./cli.ts";
 import { VoiceConfig } from "./config.ts";
 
@@ -10,7 +11,7 @@ import { VoiceConfig } from "./config.ts";
  */
 export default defineModule({
   name: "voice",
-  summary: "Push-to-talk dictation: hold a key, speak, the words appear in the focused window",
+  summary: "Push-to-talk dictation and an AI assistant that answers out loud",
   config: VoiceConfig,
   env(env) {
     return env.OPENAI_BASE_URL ? { openai: { base_url: env.OPENAI_BASE_URL } } : undefined;
@@ -22,6 +23,7 @@ export default defineModule({
       env: ["OPENAI_API_KEY"],
       files: ["~/.config/openai/api_key", "~/.openai/api_key"],
     },
+    ...AI_SECRETS,
   ],
   async readiness(config, ctx) {
     const { voiceReadiness } = await import("./readiness.ts");

@@ -6,6 +6,7 @@ import { MicMute } from "../../desktop/audio/mic-mute.ts";
 import { openPlayer, type PcmFormat } from "../../desktop/audio/playback.ts";
 import { createTyper } from "../../desktop/type/detect.ts";
 import type { Typer } from "../../desktop/type/typer.ts";
+import type { Assistant } from "./ai/assistant.ts";
 import { defineCommands } from "./commands.ts";
 import type { VoiceConfig } from "./config.ts";
 import { updateVoiceSection } from "./config-file.ts";
@@ -22,7 +23,7 @@ import type { TtsBackend } from "./tts/types.ts";
 import { loadVocabulary, vocabularyPath } from "./vocabulary.ts";
 
 export interface VoiceServiceOptions {
-  /** Handlers for non-dictation turns: the AI assistant registers "ai" here. */
+  /** Handlers for non-dictation turns; default: the AI assistant answers "ai" turns. */
   handlers?: PipelineDeps["handlers"];
   /** Called with the timings of each turn (benchmarks). */
   onTimings?: PipelineDeps["onTimings"];
@@ -92,6 +93,35 @@ export function voiceService(
   let pipeline: VoicePipeline | undefined;
   let trigger: TriggerSource | undefined;
   let tray: { close(): Promise<void> } | undefined;
+  let assistant: Assistant | undefined;
+
+  /**
+   * The AI assistant answers "ai" turns with voice.ai_mode. It is built at start so the
+   * dashboard shows which backends can run; each backend's SDK loads on its first turn.
+   */
+  async function startAssistant(): Promise<PipelineDeps["handlers"]> {
+    const [{ createAssistant }, { aiTurnHandler, speechPort, statusPort }] = await Promise.all([
+      import("./ai/assistant.ts"),
+      import("./ai/wiring.ts"),
+    ]);
+    assistant = await createAssistant({
+      mode: config.ai_mode,
+      config: config.ai,
+      ctx,
+      speech: speechPort(speaker),
+      status: statusPort(status),
+      listen: (maxMs, signal) => current().listen(maxMs, signal),
+      openPcmOut: openSink,
+    });
+    const ai = assistant;
+    ai.availability().catch((error: unknown) => log.warn({ err: error }, "cannot check the AI backends"));
+    return {
+      ai: {
+        ...aiTurnHandler(ai),
+        stream: () => (ai.mode === "realtime" ? ai.startRealtimeTurn(16_000) : undefined),
+      },
+    };
+  }
 
   const actions = {
     start: (kind: "dictation" | "ai") => {
@@ -103,7 +133,10 @@ export function voiceService(
     },
     stop: (kind: "dictation" | "ai") => void current().stop(kind),
     cancel: () => void current().cancel(),
-    interrupt: () => void current().interrupt(),
+    interrupt: () => {
+      assistant?.interrupt();
+      void current().interrupt();
+    },
     recording: () => pipeline?.recording ?? false,
   };
 
@@ -192,7 +225,12 @@ export function voiceService(
           replacements: config.replacements,
           trailingSpace: config.output.trailing_space,
         }),
-        handlers: options.handlers,
+        handlers:
+          options.handlers ??
+          (await startAssistant().catch((error: unknown) => {
+            log.warn({ err: error }, "the AI assistant cannot start; AI turns will report it");
+            return undefined;
+          })),
         openSink,
         keysReleased: () => trigger?.keysReleased() ?? Promise.resolve(),
         log,
@@ -212,6 +250,8 @@ export function voiceService(
       await trigger?.close();
       await tray?.close();
       await record?.close();
+      await assistant?.close();
+      assistant = undefined;
       await status.flush();
       status.close();
       pipeline = undefined;

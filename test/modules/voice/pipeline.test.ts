@@ -165,13 +165,59 @@ describe("push-to-talk pipeline", () => {
     expect(soxStat(join(speech.dir, "spoken.wav")).rms).toBeGreaterThan(0.02);
   });
 
+  it("streams the audio to a speech-to-speech turn while the key is held, and finishes it on release", async () => {
+    const streamed: Buffer[] = [];
+    const events: string[] = [];
+    const handler: TurnHandler = {
+      handle: async () => void events.push("transcript"),
+      stream: () => ({
+        append: (pcm) => void streamed.push(pcm),
+        discard: async () => void events.push("discard"),
+        finish: async () => void events.push("finish"),
+      }),
+    };
+    const { pipeline, typer } = build(speech.wav16k, { handlers: { ai: handler } });
+    pipeline.start("ai");
+    await settle();
+    expect(await pipeline.stop()).toMatchObject({ outcome: "handled", kind: "ai" });
+    expect(events).toEqual(["finish"]); // answered from the audio; nothing was transcribed
+    const sent = Buffer.concat(streamed);
+    const spoken = speech.pcm(speech.wav16k);
+    expect(sent.length).toBeGreaterThanOrEqual(spoken.length - 3200);
+    expect(typer.typed).toEqual([]);
+  });
+
+  it("throws the streamed audio away when the recording is silent or turns into dictation", async () => {
+    for (const [file, stopAs] of [
+      [speech.silence, "ai"],
+      [speech.wav16k, "dictation"],
+    ] as const) {
+      const events: string[] = [];
+      const handler: TurnHandler = {
+        handle: async () => void events.push("transcript"),
+        stream: () => ({
+          append: () => {},
+          discard: async () => void events.push("discard"),
+          finish: async () => void events.push("finish"),
+        }),
+      };
+      const { pipeline } = build(file, { handlers: { ai: handler } });
+      pipeline.start("ai");
+      await settle();
+      await pipeline.stop(stopAs);
+      expect(events).toEqual(["discard"]);
+    }
+  });
+
   it("without an assistant, an AI turn says so and types nothing", async () => {
     const { pipeline, typer, store } = build(speech.wav16k);
     pipeline.start("ai");
     await settle();
     expect(await pipeline.stop()).toMatchObject({ outcome: "error" });
     expect(typer.typed).toEqual([]);
-    expect(String(store.get(ENTITY.status)?.state?.attributes.message)).toMatch(/AI mode is not available/);
+    expect(String(store.get(ENTITY.status)?.state?.attributes.message)).toMatch(
+      /AI assistant could not start/,
+    );
   });
 
   it("reports a capture program that fails as an error status with its words", async () => {

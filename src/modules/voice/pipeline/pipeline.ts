@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { errorMessage } from "../../../core/errors.ts";
+import { errorMessage, errorWithHint } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/log.ts";
 import type { PcmFormat, PcmSink } from "../../../desktop/audio/playback.ts";
 import type { Recording } from "../../../desktop/audio/recording.ts";
@@ -14,7 +14,7 @@ import { cleanTranscript } from "./clean.ts";
 import { deliver } from "./deliver.ts";
 import type { RecordStage } from "./record.ts";
 import { transcribe } from "./transcribe.ts";
-import type { TurnHandler, TurnKind, TurnResult } from "./turn.ts";
+import type { StreamingTurn, TurnHandler, TurnKind, TurnResult } from "./turn.ts";
 
 /** What the pipeline reads from config at each turn, so settings apply without a restart. */
 export interface TurnSettings {
@@ -70,7 +70,7 @@ export interface StartResult {
  */
 export class VoicePipeline {
   #deps: PipelineDeps;
-  #recording: { recording: Recording; kind: TurnKind } | undefined;
+  #recording: { recording: Recording; kind: TurnKind; streaming?: StreamingTurn } | undefined;
   #turns: Promise<unknown> = Promise.resolve();
   #inFlight = new Set<AbortController>();
 
@@ -89,14 +89,20 @@ export class VoicePipeline {
     // Pressing the key while deskhub talks means "stop talking, listen to me".
     speaker.interrupt();
     const settings = this.#deps.settings();
+    const streaming = kind === "dictation" ? undefined : this.#deps.handlers?.[kind]?.stream?.();
     let recording: Recording;
     try {
-      recording = this.#deps.record.begin({ maxMs: settings.maxMs, onLevel: (level) => status.level(level) });
+      recording = this.#deps.record.begin({
+        maxMs: settings.maxMs,
+        onLevel: (level) => status.level(level),
+        ...(streaming ? { onChunk: (chunk: Buffer) => streaming.append(chunk) } : {}),
+      });
     } catch (error) {
+      void streaming?.discard();
       status.set("error", { message: errorMessage(error) });
       throw error;
     }
-    this.#recording = { recording, kind };
+    this.#recording = { recording, kind, streaming };
     const firstSample = () => {
       const ms = (recording.firstSampleAt ?? performance.now()) - pressed;
       this.#deps.log.debug({ ms: Math.round(ms) }, "first sample captured");
@@ -111,6 +117,7 @@ export class VoicePipeline {
     recording.on("error", (error) => {
       if (this.#recording?.recording !== recording) return;
       this.#recording = undefined;
+      void streaming?.discard();
       this.#deps.log.warn({ err: error }, "recording failed");
       status.set("error", { message: error.message, mode: kind });
     });
@@ -142,7 +149,10 @@ export class VoicePipeline {
     const pcm = current.recording.stop();
     // Awaited in turn order; marked handled now so an early failure is not "unhandled".
     pcm.catch(() => {});
-    const turn = this.#turns.then(() => this.#process(current.kind, pcm, released, controller));
+    // Audio streamed to a speech-to-speech turn is only its question if the key stayed an AI key.
+    const streaming = current.streaming && current.kind !== "dictation" ? current.streaming : undefined;
+    if (current.streaming && !streaming) void current.streaming.discard();
+    const turn = this.#turns.then(() => this.#process(current.kind, pcm, released, controller, streaming));
     this.#turns = turn.catch(() => {});
     return turn.finally(() => this.#inFlight.delete(controller));
   }
@@ -155,6 +165,7 @@ export class VoicePipeline {
   cancel(): boolean {
     const had = this.#recording !== undefined || this.#inFlight.size > 0;
     this.#recording?.recording.cancel();
+    void this.#recording?.streaming?.discard();
     this.#recording = undefined;
     for (const controller of this.#inFlight) controller.abort();
     this.#deps.status.level(0);
@@ -173,6 +184,7 @@ export class VoicePipeline {
     recorded: Promise<Buffer>,
     released: number,
     controller: AbortController,
+    streaming?: StreamingTurn,
   ): Promise<TurnResult> {
     const { status, log } = this.#deps;
     const signal = controller.signal;
@@ -195,8 +207,15 @@ export class VoicePipeline {
       });
       const prepared = performance.now();
       if (!audio) {
+        await streaming?.discard();
         status.set("idle");
         return { ...result, outcome: "silent" };
+      }
+      if (streaming) {
+        await streaming.finish({ signal });
+        if (signal.aborted) return { ...result, outcome: "cancelled" };
+        if (status.state !== "error" && status.state !== "listening") status.set("idle");
+        return { ...result, outcome: "handled" };
       }
       const [backend, vocabulary] = await Promise.all([this.#deps.stt(), this.#deps.vocabulary()]);
       const transcription = await transcribe(audio, backend, {
@@ -246,7 +265,7 @@ export class VoicePipeline {
       }
       const handler = this.#deps.handlers?.[kind];
       if (!handler) {
-        const message = "AI mode is not available in this version of deskhub; the text was not typed";
+        const message = "the AI assistant could not start (deskhub logs says why); the text was not typed";
         status.set("error", { message, mode: kind });
         return { ...result, text, outcome: "error", error: message };
       }
@@ -263,8 +282,8 @@ export class VoicePipeline {
     } catch (error) {
       if (signal.aborted) return { ...result, outcome: "cancelled" };
       log.warn({ err: error }, "voice turn failed");
-      status.set("error", { message: errorMessage(error), mode: kind });
-      return { ...result, outcome: "error", error: errorMessage(error) };
+      status.set("error", { message: errorWithHint(error), mode: kind });
+      return { ...result, outcome: "error", error: errorWithHint(error) };
     }
   }
 

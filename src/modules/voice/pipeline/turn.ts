@@ -25,6 +25,21 @@ export interface TurnContext {
  */
 export interface TurnHandler {
   handle(transcript: string, context: TurnContext): Promise<void>;
+  /**
+   * Speech-to-speech backends (OpenAI Realtime) hear the recording itself rather than
+   * its transcript: called at key press, the turn gets the audio as it is captured.
+   * Returns undefined when the handler answers from the transcript.
+   */
+  stream?(): StreamingTurn | undefined;
+}
+
+/** A turn that is fed the captured audio (16 kHz mono s16le) while the key is held. */
+export interface StreamingTurn {
+  append(pcm: Buffer): void;
+  /** The recording was silent, cancelled, or turned into dictation: nothing is asked. */
+  discard(): Promise<void>;
+  /** Key released: the question is complete; resolves when the answer is over. */
+  finish(options: { signal: AbortSignal }): Promise<unknown>;
 }
 
 export interface TurnResult {
