@@ -33,6 +33,7 @@ export function nodeIdFor(hostname: string): string {
 export async function loadRuntimeConfig(options: {
   env: NodeJS.ProcessEnv;
   modules: readonly ModuleDef[];
+  unchecked?: readonly string[];
   configFile?: string;
 }): Promise<{ paths: Paths; hostname: string; loaded: LoadedConfig }> {
   const paths = resolvePaths(options.env);
@@ -42,6 +43,7 @@ export async function loadRuntimeConfig(options: {
     hostname,
     env: options.env,
     modules: options.modules,
+    unchecked: options.unchecked,
     file: options.configFile,
   });
   return { paths, hostname, loaded };
@@ -50,6 +52,8 @@ export async function loadRuntimeConfig(options: {
 export async function createRuntime(options: {
   env: NodeJS.ProcessEnv;
   modules: readonly ModuleDef[];
+  /** Modules not loaded in this process (a CLI command of one module): their sections pass unchecked. */
+  unchecked?: readonly string[];
   log: Logger;
   configFile?: string;
   store?: Store;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ExitCode, isUserError } from "../../core/errors.ts";
 import { scrub } from "../../core/redact.ts";
+import { modules as moduleList } from "../../modules.ts";
 import { registerCompletion } from "./completion.ts";
 import { registerConfig } from "./config.ts";
 import { registerLogs } from "./logs.ts";
@@ -19,10 +20,26 @@ function version(): string {
   ).version;
 }
 
-/** Which modules a command line needs: one module's commands load only that module. */
-function wantsAllModules(argv: readonly string[]): boolean {
-  const first = argv.find((a) => !a.startsWith("-"));
-  return first === undefined || !["status", "logs", "waybar"].includes(first);
+/** The command's first word, skipping global options (and the value of --config). */
+function firstWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-c" || arg === "--config") i++;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
+}
+
+/**
+ * Which modules a command line needs: none for the daemon-only commands, one for a
+ * module's own commands (a key bind's `deskhub voice start` must be quick), all otherwise.
+ */
+function modulesFor(argv: readonly string[]): "none" | "all" | string {
+  const first = firstWord(argv);
+  if (first === undefined) return "all";
+  if (["status", "logs", "waybar"].includes(first)) return "none";
+  const owner = moduleList.find((entry) => entry.name === first || entry.topLevel?.includes(first));
+  return owner ? owner.name : "all";
 }
 
 export async function buildProgram(session: CliSession, argv: readonly string[]): Promise<Command> {
@@ -50,7 +67,9 @@ export async function buildProgram(session: CliSession, argv: readonly string[])
   registerSystemd(program, session);
   registerWaybar(program, session);
 
-  if (wantsAllModules(argv)) {
+  const wanted = modulesFor(argv);
+  if (wanted !== "none") {
+    if (wanted !== "all") session.only = wanted;
     for (const def of await session.modules()) {
       if (!def.commands) continue;
       const cli = new Command(def.name).description(def.summary);

@@ -9,6 +9,13 @@ export interface SessionOptions {
   configFile?: string;
 }
 
+/** The module list, or only the one module a command line names. */
+function selected(only: string | undefined) {
+  const chosen = only === undefined ? moduleList : moduleList.filter((entry) => entry.name === only);
+  const skipped = moduleList.filter((entry) => !chosen.includes(entry)).map((entry) => entry.name);
+  return { chosen, skipped };
+}
+
 /**
  * What a short-lived command needs, built on first use: module definitions, config,
  * logger and runtime. A command that needs none of it pays for none of it.
@@ -16,6 +23,11 @@ export interface SessionOptions {
 export class CliSession {
   readonly env: NodeJS.ProcessEnv;
   configFile: string | undefined;
+  /**
+   * Set before first use when the command belongs to one module (`deskhub voice start`):
+   * only that module loads, and the other sections of the config pass unchecked.
+   */
+  only: string | undefined;
   #modules: Promise<ModuleDef[]> | undefined;
   #runtime: Promise<Runtime> | undefined;
   #log: Promise<Logger> | undefined;
@@ -26,7 +38,9 @@ export class CliSession {
   }
 
   modules(): Promise<ModuleDef[]> {
-    this.#modules ??= Promise.all(moduleList.map(async (entry) => (await entry.load()).default));
+    this.#modules ??= Promise.all(
+      selected(this.only).chosen.map(async (entry) => (await entry.load()).default),
+    );
     return this.#modules;
   }
 
@@ -44,7 +58,12 @@ export class CliSession {
   async loadConfig(): Promise<LoadedConfig> {
     const { loadRuntimeConfig } = await import("../../core/runtime.ts");
     return (
-      await loadRuntimeConfig({ env: this.env, modules: await this.modules(), configFile: this.configFile })
+      await loadRuntimeConfig({
+        env: this.env,
+        modules: await this.modules(),
+        unchecked: selected(this.only).skipped,
+        configFile: this.configFile,
+      })
     ).loaded;
   }
 
@@ -53,6 +72,7 @@ export class CliSession {
       (await import("../../core/runtime.ts")).createRuntime({
         env: this.env,
         modules: await this.modules(),
+        unchecked: selected(this.only).skipped,
         log: await this.logger(),
         configFile: this.configFile,
       }))();

@@ -138,6 +138,8 @@ export async function loadConfig(options: {
   hostname: string;
   env: NodeJS.ProcessEnv;
   modules: readonly ModuleDef[];
+  /** Modules not loaded in this process: their sections pass unchecked. */
+  unchecked?: readonly string[];
   /** Read this file instead of the XDG location (tests, `--config`). */
   file?: string;
 }): Promise<LoadedConfig> {
@@ -175,7 +177,7 @@ export async function loadConfig(options: {
   }
   const files = sources.map((s) => s.file);
   if (problems.length) return { config: undefined, problems, files, raw };
-  const result = buildSchema(options.modules).safeParse(raw);
+  const result = buildSchema(options.modules, options.unchecked).safeParse(raw);
   if (result.success) return { config: result.data as AppConfig, problems, files, raw };
   for (const issue of result.error.issues) {
     const paths =

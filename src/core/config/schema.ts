@@ -51,8 +51,14 @@ export function moduleSection(def: ModuleDef) {
   return def.config.extend({ enabled: z.boolean().default(true) }).strict();
 }
 
-export function buildSchema(modules: readonly ModuleDef[]) {
+/**
+ * `unchecked` names modules that this process did not load (a command of one module
+ * loads only that module): their sections are accepted as they are, and checked by
+ * the commands that load them.
+ */
+export function buildSchema(modules: readonly ModuleDef[], unchecked: readonly string[] = []) {
   const shape: Record<string, z.ZodType> = { ...coreSections };
+  for (const name of unchecked) shape[name] = z.unknown().optional();
   for (const def of modules) shape[def.name] = moduleSection(def).prefault({});
   return z.strictObject(shape);
 }

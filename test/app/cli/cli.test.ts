@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DaemonHandle, startDaemon } from "../../../src/app/daemon/daemon.ts";
@@ -38,6 +39,35 @@ describe("deskhub --help and completion", () => {
     sandbox = makeSandbox();
     expect((await runCli(["frobnicate"], sandbox.env)).code).toBe(64);
     expect((await runCli(["status", "--frob"], sandbox.env)).code).toBe(64);
+  });
+});
+
+describe("a module's command", () => {
+  it("runs when another module's section has a mistake, which config check still reports", async () => {
+    sandbox = makeSandbox();
+    mkdirSync(sandbox.configDir, { recursive: true });
+    writeFileSync(
+      join(sandbox.configDir, "config.yaml"),
+      "media:\n  menu: rofl\nfiles:\n  recent:\n    keep: 50\n",
+    );
+    const own = await runCli(["recent", "list", "--json"], sandbox.env);
+    expect(own).toMatchObject({ code: 0, stderr: "" });
+    const check = await runCli(["config", "check"], sandbox.env);
+    expect(check.code).toBe(78);
+    expect(check.stderr).toMatch(/config\.yaml:2: media\.menu/);
+    const broken = await runCli(["media", "status", "--json"], sandbox.env);
+    expect(broken.code).toBe(78);
+    expect(broken.stderr).toMatch(/media\.menu/);
+  });
+
+  it("stops quietly when the reader closes the pipe early", async () => {
+    sandbox = makeSandbox();
+    const piped = spawnSync("sh", ["-c", `"${process.execPath}" src/main.ts config schema | head -c 10`], {
+      env: sandbox.env,
+      encoding: "utf8",
+    });
+    expect(piped.stdout).toBe('{\n  "$sche');
+    expect(piped.stderr).toBe("");
   });
 });
 
