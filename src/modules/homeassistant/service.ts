@@ -23,6 +23,8 @@ export const LOCAL_COMMANDS = new Set([
   "homeassistant.status",
   "homeassistant.discovery",
   "homeassistant.call",
+  // hypridle's on-timeout/on-resume hook reports the desktop's own idleness; HA sees presence.idle.
+  "presence.idle_hook",
 ]);
 
 export interface BridgeStatus {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { type DatabaseSync, openDatabase } from "../../../src/core/db.ts";
 import { silentLogger } from "../../../src/core/log.ts";
 import { Store } from "../../../src/core/store.ts";
@@ -13,6 +12,7 @@ import { reminderDelivery } from "../../../src/modules/calendar/reminders/delive
 import { type ReminderCalendar, ReminderEngine } from "../../../src/modules/calendar/reminders/engine.ts";
 import { loadSchoolCalendar } from "../../../src/modules/calendar/school/calendar.ts";
 import { SHIPPED_DIR } from "../../../src/modules/calendar/school/repository.ts";
+import { ServiceCall } from "../../../src/modules/homeassistant/config.ts";
 import {
   type NotificationServer,
   startNotificationServer,
@@ -257,32 +257,13 @@ describe("reminders in Home Assistant", () => {
     store.command({
       id: "homeassistant.call",
       summary: "Call a Home Assistant service",
-      args: z.strictObject({ service: z.string(), data: z.record(z.string(), z.unknown()).optional() }),
+      args: ServiceCall,
       handler: (args) => {
         calls.push(args);
       },
     });
     await deliverWith(store)(reminder, 0);
     expect(calls).toEqual([{ service: "notify.mobile_app_pixel_8", data: message }]);
-  });
-
-  it("also speaks the call_service shape (domain, service, service_data)", async () => {
-    const store = new Store();
-    const calls: unknown[] = [];
-    store.command({
-      id: "homeassistant.call_service",
-      summary: "call a Home Assistant service",
-      args: z.object({
-        domain: z.string(),
-        service: z.string(),
-        service_data: z.record(z.string(), z.unknown()),
-      }),
-      handler: (args) => {
-        calls.push(args);
-      },
-    });
-    await deliverWith(store)(reminder, 0);
-    expect(calls).toEqual([{ domain: "notify", service: "mobile_app_pixel_8", service_data: message }]);
   });
 
   it("fails (so the engine retries) when no channel can deliver", async () => {

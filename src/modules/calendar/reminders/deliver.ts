@@ -5,23 +5,8 @@ import type { CalendarConfig } from "../config.ts";
 import type { DueReminder } from "./schedule.ts";
 import { reminderText } from "./text.ts";
 
-/**
- * The homeassistant module's store commands that call a service, by the argument shape
- * each takes; the first the store has is used. This module never imports that one.
- */
-export const HA_COMMANDS = [
-  {
-    id: "homeassistant.call",
-    args: (service: string, data: Record<string, unknown>) => ({ service, data }),
-  },
-  {
-    id: "homeassistant.call_service",
-    args: (service: string, data: Record<string, unknown>) => {
-      const [domain, name] = service.split(".") as [string, string];
-      return { domain, service: name, service_data: data };
-    },
-  },
-] as const;
+/** The homeassistant module's store command for a service call ({ service, target?, data? }). */
+const HA_CALL = "homeassistant.call";
 
 /**
  * Delivers a reminder on every configured channel: a desktop notification and a Home
@@ -58,17 +43,15 @@ export function reminderDelivery(options: {
       }
     }
     if (config.homeassistant_service) {
-      const known = new Set(store.commands().map((c) => c.id));
-      const command = HA_COMMANDS.find((c) => known.has(c.id));
-      if (!command) {
+      if (!store.commands().some((c) => c.id === HA_CALL)) {
         failures.push(
           "Home Assistant: no homeassistant.call command (is the homeassistant module enabled and connected?)",
         );
       } else {
         try {
           await store.run(
-            command.id,
-            command.args(config.homeassistant_service, { title: summary, message: body }),
+            HA_CALL,
+            { service: config.homeassistant_service, data: { title: summary, message: body } },
             "daemon",
           );
           delivered++;

@@ -3,8 +3,8 @@ import type { Store } from "../../../../core/store.ts";
 import type { AiConfig } from "../config.ts";
 import { defineTool, type Tool } from "./types.ts";
 
-/** The Home Assistant module's service-call command (issue text and module differ on the name). */
-const HASS_COMMANDS = ["homeassistant.call", "homeassistant.call_service"];
+/** The homeassistant module's store command for a service call ({ service, target?, data? }). */
+const HA_CALL = "homeassistant.call";
 
 function commandsUnder(store: Store, prefix: string) {
   return store
@@ -24,7 +24,7 @@ function resultText(value: unknown): string {
  * the calendar. Each is offered only when its module has registered what it needs.
  */
 export function deskhubTools(store: Store, config: AiConfig): Tool<unknown>[] {
-  const hassCommand = () => HASS_COMMANDS.find((id) => store.commands().some((c) => c.id === id));
+  const hassCommand = () => (store.commands().some((c) => c.id === HA_CALL) ? HA_CALL : undefined);
 
   const homeAssistant = defineTool({
     name: "home_assistant",
