@@ -50,7 +50,12 @@ try {
   const store = new Store();
   store.define({ id: "bench.value", kind: "sensor", name: "Value" });
   store.set("bench.value", -1);
-  const topics = makeTopics({ baseTopic: "deskhub", discoveryPrefix: "homeassistant", nodeId: "bench" });
+  const topics = makeTopics({
+    baseTopic: "deskhub",
+    discoveryPrefix: "homeassistant",
+    statusTopic: "homeassistant/status",
+    nodeId: "bench",
+  });
   const bridge = new MqttBridge({
     store,
     log: silentLogger(),

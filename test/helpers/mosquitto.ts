@@ -17,6 +17,13 @@ export interface Mosquitto {
   /** Starts it again on the same port, with no retained messages (persistence is off). */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * Freezes it (SIGSTOP) with every connection open: clients see no error, their
+   * publishes just go unacknowledged, like a broker stuck behind a stalled network.
+   */
+  pause(): void;
+  /** Thaws it (SIGCONT); it then handles whatever waited. */
+  resume(): void;
   /** Stops it for good and removes its config directory. */
   close(): Promise<void>;
 }
@@ -78,6 +85,7 @@ export async function startMosquitto(options: { port?: number } = {}): Promise<M
     child = undefined;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+    proc.kill("SIGCONT");
     proc.kill("SIGTERM");
     const timer = setTimeout(() => proc.kill("SIGKILL"), 5_000);
     await exited;
@@ -94,6 +102,12 @@ export async function startMosquitto(options: { port?: number } = {}): Promise<M
     async restart() {
       await stop();
       await start();
+    },
+    pause() {
+      child?.kill("SIGSTOP");
+    },
+    resume() {
+      child?.kill("SIGCONT");
     },
     async close() {
       await stop();

@@ -76,17 +76,19 @@ const NamedCommand = z.union([
   }),
 ]);
 
+// Nested blocks are strict themselves: the loader makes only the top level strict, and
+// a typo such as `retry.atempts` must not be dropped without a word.
 export const HomeAssistantConfig = z.object({
   /** `host`, `host:port` or an `mqtt://` / `mqtts://` URL; empty runs the embedded broker. */
   broker: z.string().default(""),
   embedded: z
-    .object({
+    .strictObject({
       host: z.string().default("127.0.0.1"),
       port: port().default(1883),
     })
     .prefault({}),
   tls: z
-    .object({
+    .strictObject({
       /** A CA bundle for a broker with a private certificate. */
       ca_file: z.string().optional(),
       insecure: z.boolean().default(false),
@@ -109,6 +111,15 @@ export const HomeAssistantConfig = z.object({
     .string()
     .regex(/^[^#+]+$/, "an MQTT topic without wildcards")
     .default("homeassistant"),
+  /**
+   * Home Assistant's birth and will topic (its MQTT options); the bridge republishes
+   * everything when Home Assistant says `online` there. It does not follow
+   * discovery_prefix: Home Assistant keeps the two apart.
+   */
+  status_topic: z
+    .string()
+    .regex(/^[^#+]+$/, "an MQTT topic without wildcards")
+    .default("homeassistant/status"),
   retain_discovery: z.boolean().default(true),
   keepalive: duration().default(30),
   reconnect_period: duration().default(2),
@@ -126,7 +137,7 @@ export const HomeAssistantConfig = z.object({
   request_timeout: duration().default(10),
   rules: z.array(Rule).default([]),
   retry: z
-    .object({
+    .strictObject({
       attempts: z.number().int().min(1).default(6),
       delay: duration().default(5),
       max_delay: duration().default(300),

@@ -5,6 +5,8 @@ export const ENTITY = {
   broker: "homeassistant.broker",
   lastDiscovery: "homeassistant.last_discovery",
   api: "homeassistant.api",
+  /** The dashboard's answer to "how do I point Home Assistant at this broker?"; not sent to it. */
+  howToConnect: "homeassistant.how_to_connect",
 } as const;
 
 /** What the bridge says about itself, for the dashboard and for Home Assistant. */
@@ -39,7 +41,18 @@ export function defineOwnEntities(store: Store): void {
   });
 }
 
-/** The dashboard's answer to "how do I point Home Assistant at this broker?" */
+/** Only for the embedded broker: a configured one is where Home Assistant already is. */
+export function defineHowToConnect(store: Store, text: string): void {
+  store.define({
+    id: ENTITY.howToConnect,
+    kind: "sensor",
+    name: "How to connect Home Assistant",
+    icon: "mdi:help-network",
+    category: "diagnostic",
+  });
+  store.set(ENTITY.howToConnect, text);
+}
+
 export function howToConnect(options: {
   host: string;
   port: number;

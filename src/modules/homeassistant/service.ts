@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { IClientOptions } from "mqtt";
 import { z } from "zod";
 import { isUserError } from "../../core/errors.ts";
@@ -13,7 +14,7 @@ import { parseBroker } from "./mqtt/broker-url.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./mqtt/embedded-broker.ts";
 import { makeTopics } from "./mqtt/topics.ts";
 import { registerNamedCommands } from "./named-commands.ts";
-import { defineOwnEntities, ENTITY, howToConnect } from "./own-entities.ts";
+import { defineHowToConnect, defineOwnEntities, ENTITY, howToConnect } from "./own-entities.ts";
 import { packageInfo } from "./package-info.ts";
 import { systemClock } from "./rules/clock.ts";
 import { RuleEngine, ruleEntityId } from "./rules/engine.ts";
@@ -23,12 +24,19 @@ export const LOCAL_COMMANDS = new Set([
   "homeassistant.status",
   "homeassistant.discovery",
   "homeassistant.call",
+  "homeassistant.flush",
   // hypridle's on-timeout/on-resume hook reports the desktop's own idleness; HA sees presence.idle.
   "presence.idle_hook",
 ]);
 
 export interface BridgeStatus {
-  broker: { kind: "embedded" | "configured"; url: string; connected: boolean; detail?: string };
+  broker: {
+    kind: "embedded" | "configured";
+    url: string;
+    connected: boolean;
+    detail?: string;
+    how_to_connect?: string;
+  };
   node_id: string;
   discovery_topic: string;
   base_topic: string;
@@ -60,6 +68,7 @@ export function createService(ctx: ServiceContext, config: HomeAssistantConfig):
   const topics = makeTopics({
     baseTopic: config.base_topic,
     discoveryPrefix: config.discovery_prefix,
+    statusTopic: config.status_topic,
     nodeId,
   });
 
@@ -73,6 +82,7 @@ export function createService(ctx: ServiceContext, config: HomeAssistantConfig):
     const broker = store.get(ENTITY.broker)?.state;
     const connection = store.get(ENTITY.connection)?.state;
     const api = store.get(ENTITY.api)?.state;
+    const how = store.value(ENTITY.howToConnect);
     const last = bridge?.lastDiscovery;
     return {
       broker: {
@@ -80,6 +90,7 @@ export function createService(ctx: ServiceContext, config: HomeAssistantConfig):
         url: String(broker?.attributes.url ?? ""),
         connected: bridge?.connected ?? false,
         ...(connection?.attributes.detail ? { detail: String(connection.attributes.detail) } : {}),
+        ...(typeof how === "string" ? { how_to_connect: how } : {}),
       },
       node_id: nodeId,
       discovery_topic: topics.discovery,
@@ -132,19 +143,22 @@ export function createService(ctx: ServiceContext, config: HomeAssistantConfig):
         listen: `${embedded.host}:${embedded.port}`,
         node_id: nodeId,
         discovery_topic: topics.discovery,
-        how_to_connect: howToConnect({
+      });
+      defineHowToConnect(
+        store,
+        howToConnect({
           host: embedded.host,
           port: embedded.port,
           hostname: ctx.hostname,
           credentials: Boolean(username && password),
         }),
-      });
+      );
     }
     const info = packageInfo();
     bridge = new MqttBridge({
       store,
       log,
-      exposure: new Exposure(config.exclude, LOCAL_COMMANDS),
+      exposure: new Exposure([...config.exclude, ENTITY.howToConnect], LOCAL_COMMANDS),
       device: {
         nodeId,
         name: config.device_name ?? ctx.hostname,
@@ -162,6 +176,7 @@ export function createService(ctx: ServiceContext, config: HomeAssistantConfig):
       birthDelayMs: config.birth_delay * 1000,
       retainDiscovery: config.retain_discovery,
       suspendEntity: config.suspend_entity,
+      announcedFile: join(ctx.paths.stateDir, `homeassistant-${nodeId}.json`),
       onConnection(state, detail) {
         store.set(ENTITY.connection, state === "connected", { url, state, ...(detail ? { detail } : {}) });
         problem("mqtt", state === "disconnected" ? (detail ?? `not connected to ${url}`) : undefined);
@@ -235,6 +250,15 @@ export function createService(ctx: ServiceContext, config: HomeAssistantConfig):
         async handler() {
           await bridge?.republish("requested");
           return { components: bridge?.lastDiscovery?.components ?? 0 };
+        },
+      });
+      store.command({
+        id: "homeassistant.flush",
+        summary: "Wait until what is queued for the broker has been sent (presence uses it before sleep)",
+        args: z.object({}),
+        handler: async () => {
+          await bridge?.flush();
+          return { connected: bridge?.connected ?? false };
         },
       });
       store.command({

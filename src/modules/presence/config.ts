@@ -102,7 +102,10 @@ export const PresenceConfig = z.object({
       /** Wins over the built-in chain: `[swaylock, -f]`, `[hyprlock]`. */
       lock_command: Argv.default([]),
       suspend_command: Argv.default([]),
-      /** How long to hold off sleep after announcing it, so offline reaches Home Assistant. */
+      /**
+       * How long to hold off sleep once offline has reached the broker (the bridge says
+       * when), so Home Assistant, a hop further, has it too.
+       */
       suspend_grace: duration().default(1),
     })
     .prefault({}),

@@ -5,7 +5,8 @@ import { diskEntityId } from "./system/disk.ts";
 /**
  * Entity ids. `presence.suspending` is the contract with the Home Assistant bridge: it
  * turns on at logind's PrepareForSleep(true), before the machine sleeps, and off on
- * wake-up; the bridge publishes offline while it is on.
+ * wake-up; the bridge publishes offline while it is on, and its SLEEP_BARRIER command
+ * resolves once the broker has that offline.
  */
 export const ID = {
   idle: "presence.idle",
@@ -31,6 +32,9 @@ export const ID = {
   activeWindow: "presence.active_window",
   windowBackend: "presence.active_window_backend",
 } as const;
+
+/** The bridge's command that waits for what it queued (offline) to reach the broker. */
+export const SLEEP_BARRIER = "homeassistant.flush";
 
 export const COMMAND = {
   lock: "presence.lock",

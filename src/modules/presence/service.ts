@@ -8,7 +8,7 @@ import { IdleMonitor, type IdleStatus } from "../../desktop/idle/monitor.ts";
 import { notify } from "../../desktop/notify.ts";
 import { LockWatcher, lockScreen, SleepWatcher, suspendMachine } from "../../desktop/session-actions.ts";
 import { OVERRIDES, type Override, type PresenceConfig } from "./config.ts";
-import { BATTERY_ENTITIES, COMMAND, defineAll, ID, presenceEntities } from "./entities.ts";
+import { BATTERY_ENTITIES, COMMAND, defineAll, ID, presenceEntities, SLEEP_BARRIER } from "./entities.ts";
 import { hookFile } from "./files.ts";
 import { loadOverride, saveOverride } from "./override.ts";
 import { evaluate, type Signals } from "./rule.ts";
@@ -101,7 +101,7 @@ export class PresenceService implements Service {
       buses: this.#buses,
       log: ctx.log,
       graceMs: config.actions.suspend_grace * 1000,
-      onSleep: () => this.#set(ID.suspending, true),
+      onSleep: () => this.#onSleep(),
       onResume: () => this.#onResume(),
     });
     if (config.system.active_window) {
@@ -305,6 +305,22 @@ export class PresenceService implements Service {
     );
     this.#signals.microphone = state.available ? state.inUse : undefined;
     this.#recompute();
+  }
+
+  /**
+   * The sleep delay lock is let go when this returns, so it waits for the bridge (when
+   * one runs) to have offline acknowledged by the broker; logind's own limit and the
+   * watcher's cap still bound the wait.
+   */
+  async #onSleep(): Promise<void> {
+    this.#set(ID.suspending, true);
+    const { store, log } = this.#ctx;
+    if (!store.commands().some((c) => c.id === SLEEP_BARRIER)) return;
+    try {
+      await store.run(SLEEP_BARRIER, {}, "daemon");
+    } catch (error) {
+      log.warn({ err: error }, "could not wait for Home Assistant to hear about the sleep");
+    }
   }
 
   async #onResume(): Promise<void> {

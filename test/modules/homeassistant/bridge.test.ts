@@ -1,10 +1,15 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Store } from "../../../src/core/store.ts";
 import type { DevicePayload } from "../../../src/modules/homeassistant/discovery/payload.ts";
+import { makeTopics } from "../../../src/modules/homeassistant/mqtt/topics.ts";
 import { type Mosquitto, startMosquitto } from "../../helpers/mosquitto.ts";
 import { waitFor } from "../../helpers/sandbox.ts";
 import { desktopStore, makeBridge, TEST_VERSION } from "./fixtures.ts";
 import { discoveryProblems } from "./ha-discovery-rules.ts";
-import { captureLog, type Recorder, record } from "./support.ts";
+import { captureLog, now, type Recorder, record } from "./support.ts";
 
 let broker: Mosquitto;
 const open: Array<{ stop(): Promise<void> } | { close(): Promise<void> }> = [];
@@ -145,10 +150,10 @@ describe("MQTT bridge on a real mosquitto", () => {
 
   it("publishes a state change as it happens and again on the heartbeat", async () => {
     const { store, recorder, base } = await bridgeOn({ heartbeatMs: 400 });
-    const since = Date.now();
+    const since = now();
     store.set("presence.idle", true);
     await recorder.next(`${base}/presence.idle/state`, (p) => p === "ON", { since });
-    const changed = Date.now();
+    const changed = now();
     const beat = await recorder.next(`${base}/presence.idle/state`, (p) => p === "ON", {
       since: changed + 1,
     });
@@ -166,6 +171,23 @@ describe("MQTT bridge on a real mosquitto", () => {
       since: first.at + 1,
       timeout: 3_000,
     });
+  });
+
+  it("stops the heartbeat for a failed module's sensors, so Home Assistant lets them expire", async () => {
+    const { store, recorder, base } = await bridgeOn({ heartbeatMs: 400 });
+    store.define({ id: "desk.health", kind: "sensor", name: "desk health", category: "diagnostic" });
+    store.set("desk.health", "failed");
+    const since = now();
+    // A beat: presence's sensors are repeated, desk's (sorted before them) are not.
+    await recorder.next(`${base}/presence.idle/state`, (p) => p === "OFF", { since });
+    expect(recorder.messages.filter((m) => m.topic === `${base}/desk.uptime/state` && m.at >= since)).toEqual(
+      [],
+    );
+    // Its health is what tells Home Assistant why.
+    await recorder.next(`${base}/desk.health/state`, (p) => p === "failed", { since });
+    store.set("desk.health", "running");
+    const recovered = now();
+    await recorder.next(`${base}/desk.uptime/state`, (p) => p === "3600", { since: recovered });
   });
 
   it("runs commands published by Home Assistant on each kind of command topic", async () => {
@@ -232,13 +254,13 @@ describe("MQTT bridge on a real mosquitto", () => {
 
   it("republishes discovery and states when Home Assistant announces itself", async () => {
     const { recorder, discoveryTopic, base } = await bridgeOn();
-    const since = Date.now();
+    const since = now();
     await recorder.publish("homeassistant/status", "online");
     await recorder.next(discoveryTopic, () => true, { since });
     await recorder.next(`${base}/presence.idle/state`, (p) => p === "OFF", { since });
     await recorder.next(`${base}/availability`, (p) => p === "online", { since });
     // Home Assistant going offline is no reason to publish anything.
-    const quiet = Date.now();
+    const quiet = now();
     await recorder.publish("homeassistant/status", "offline");
     await new Promise((r) => setTimeout(r, 300));
     expect(recorder.messages.filter((m) => m.topic === discoveryTopic && m.at >= quiet)).toEqual([]);
@@ -246,7 +268,7 @@ describe("MQTT bridge on a real mosquitto", () => {
 
   it("updates discovery, debounced, when entities come and go, and deletes what was removed", async () => {
     const { store, recorder, discoveryTopic, base } = await bridgeOn({ debounceMs: 200 });
-    const since = Date.now();
+    const since = now();
     for (const name of ["a", "b", "c"])
       store.define({ id: `late.${name}`, kind: "sensor", name: `Late ${name}` });
     store.set("late.a", 1);
@@ -257,7 +279,7 @@ describe("MQTT bridge on a real mosquitto", () => {
     );
     await recorder.next(`${base}/late.a/state`, (p) => p === "1");
 
-    const removedAt = Date.now();
+    const removedAt = now();
     store.remove("late.a");
     // Home Assistant deletes a component that appears with only its platform...
     const deleting = await recorder.next(
@@ -276,10 +298,10 @@ describe("MQTT bridge on a real mosquitto", () => {
     const { store, recorder, base } = await bridgeOn();
     store.define({ id: "presence.suspending", kind: "binary_sensor", name: "Suspending" });
     store.set("presence.suspending", false);
-    const since = Date.now();
+    const since = now();
     store.set("presence.suspending", true);
     await recorder.next(`${base}/availability`, (p) => p === "offline", { since });
-    const asleep = Date.now();
+    const asleep = now();
     store.set("presence.idle", true);
     await new Promise((r) => setTimeout(r, 200));
     expect(
@@ -292,7 +314,7 @@ describe("MQTT bridge on a real mosquitto", () => {
 
   it("says offline itself on a clean stop", async () => {
     const { bridge, recorder, base } = await bridgeOn();
-    const since = Date.now();
+    const since = now();
     await bridge.stop();
     await recorder.next(`${base}/availability`, (p) => p === "offline", { since });
     const late = await record(broker.url, [`${base}/availability`]);
@@ -303,7 +325,7 @@ describe("MQTT bridge on a real mosquitto", () => {
   it("republishes discovery, availability and states within 5 s after the broker restarts", async () => {
     const { recorder, discoveryTopic, base, nodeId } = await bridgeOn();
     await broker.restart();
-    const restarted = Date.now();
+    const restarted = now();
     // Nothing survives the restart (persistence is off): all of it is published anew.
     const back = await recorder.next(discoveryTopic, () => true, { since: restarted, timeout: 5_000 });
     expect(discoveryProblems(discoveryTopic, JSON.parse(back.payload), nodeId)).toEqual([]);
@@ -312,5 +334,139 @@ describe("MQTT bridge on a real mosquitto", () => {
       since: restarted,
       timeout: 5_000,
     });
+  });
+
+  it("deletes, after a restart, the components the previous run had and this one does not", async () => {
+    const nodeId = `node${++nodes}`;
+    const base = `deskhub/${nodeId}`;
+    const discoveryTopic = `homeassistant/device/${nodeId}/config`;
+    const dir = mkdtempSync(join(tmpdir(), "deskhub-announced-"));
+    const announcedFile = join(dir, `homeassistant-${nodeId}.json`);
+    const recorder = await record(broker.url, [discoveryTopic, `${base}/#`, "other/device/+/config"]);
+    open.push(recorder, { close: async () => rmSync(dir, { recursive: true, force: true }) });
+    const ran: Store[] = [];
+    const run = async (options: { withDisk: boolean; discoveryPrefix?: string }) => {
+      const { store } = desktopStore(nodeId);
+      if (options.withDisk) {
+        store.define({ id: "presence.disk_home", kind: "sensor", name: "Disk /home", unit: "%" });
+        store.set("presence.disk_home", 61.5);
+      } else {
+        store.remove("desk.reboot");
+        // The daemon's health entity of the module that had the reboot button: starting.
+        store.define({ id: "desk.health", kind: "sensor", name: "desk health", category: "diagnostic" });
+        store.set("desk.health", "starting");
+      }
+      ran.push(store);
+      const bridge = makeBridge(store, broker.url, captureLog().log, {
+        nodeId,
+        announcedFile,
+        topics: makeTopics({
+          baseTopic: "deskhub",
+          discoveryPrefix: options.discoveryPrefix ?? "homeassistant",
+          statusTopic: "homeassistant/status",
+          nodeId,
+        }),
+      });
+      const since = now();
+      await bridge.start();
+      return { bridge, since };
+    };
+
+    // The first run has a /home disk sensor and a reboot button; the file remembers both.
+    const first = await run({ withDisk: true });
+    await recorder.next(`${base}/presence.disk_home/state`, (p) => p === "61.5", { since: first.since });
+    await waitFor(() => JSON.parse(readFileSync(announcedFile, "utf8")).components.presence_disk_home);
+    await first.bridge.stop();
+
+    // The next run (config changed while the machine was off) has neither.
+    const second = await run({ withDisk: false });
+    open.push(second.bridge);
+    const deleting = await recorder.next(
+      discoveryTopic,
+      (p) => JSON.stringify(JSON.parse(p).cmps.presence_disk_home) === '{"p":"sensor"}',
+      { since: second.since },
+    );
+    // The reboot button's module is still starting: it may yet define it, and deleting
+    // it would make Home Assistant forget the user's name and area for it.
+    expect(JSON.parse(deleting.payload).cmps.desk_reboot).toBeUndefined();
+    // ...then the device as it is now, without them, as the documentation asks.
+    const full = await recorder.next(discoveryTopic, (p) => !("presence_disk_home" in JSON.parse(p).cmps), {
+      since: deleting.at,
+    });
+    expect(discoveryProblems(discoveryTopic, JSON.parse(full.payload), nodeId)).toEqual([]);
+    expect(JSON.parse(full.payload).cmps.presence_idle).toMatchObject({ p: "binary_sensor" });
+    // Its retained state and attributes are emptied (deleted at the broker) too.
+    await recorder.next(`${base}/presence.disk_home/state`, (p) => p === "", { since: second.since });
+    await recorder.next(`${base}/presence.disk_home/attributes`, (p) => p === "", { since: second.since });
+    await waitFor(() => !JSON.parse(readFileSync(announcedFile, "utf8")).components.presence_disk_home);
+    expect(JSON.parse(readFileSync(announcedFile, "utf8")).components.desk_reboot).toBeDefined();
+
+    // Once its module runs without it, the button is gone for good.
+    const settled = now();
+    ran.at(-1)!.set("desk.health", "running");
+    await recorder.next(
+      discoveryTopic,
+      (p) => JSON.stringify(JSON.parse(p).cmps.desk_reboot) === '{"p":"button"}',
+      { since: settled },
+    );
+    await waitFor(() => !JSON.parse(readFileSync(announcedFile, "utf8")).components.desk_reboot);
+  });
+
+  it("empties its old discovery topic when the discovery prefix changed", async () => {
+    const nodeId = `node${++nodes}`;
+    const dir = mkdtempSync(join(tmpdir(), "deskhub-announced-"));
+    const announcedFile = join(dir, `homeassistant-${nodeId}.json`);
+    const oldTopic = `homeassistant/device/${nodeId}/config`;
+    const newTopic = `other/device/${nodeId}/config`;
+    const recorder = await record(broker.url, [oldTopic, newTopic]);
+    open.push(recorder, { close: async () => rmSync(dir, { recursive: true, force: true }) });
+    const bridgeWith = (discoveryPrefix: string) =>
+      makeBridge(desktopStore(nodeId).store, broker.url, captureLog().log, {
+        nodeId,
+        announcedFile,
+        topics: makeTopics({
+          baseTopic: "deskhub",
+          discoveryPrefix,
+          statusTopic: "homeassistant/status",
+          nodeId,
+        }),
+      });
+    const first = bridgeWith("homeassistant");
+    await first.start();
+    await recorder.next(oldTopic, (p) => p !== "");
+    await waitFor(() => JSON.parse(readFileSync(announcedFile, "utf8")).discovery_topic === oldTopic);
+    await first.stop();
+    const since = now();
+    const second = bridgeWith("other");
+    open.push(second);
+    await second.start();
+    await recorder.next(newTopic, (p) => p !== "", { since });
+    // An empty config is how Home Assistant is told a device is gone.
+    await recorder.next(oldTopic, (p) => p === "", { since });
+  });
+
+  it("does not run a retained command the broker replays on connect, but runs the next one sent", async () => {
+    const nodeId = `node${++nodes}`;
+    const base = `deskhub/${nodeId}`;
+    const { store, ran } = desktopStore(nodeId);
+    const { log, lines } = captureLog();
+    const sender = await record(broker.url, [`${base}/availability`]);
+    open.push(sender, { close: () => sender.publish(`${base}/desk.reboot/set`, "", { retain: true }) });
+    // Someone's automation published the button press with retain.
+    await sender.publish(`${base}/desk.reboot/set`, "PRESS", { retain: true });
+    const bridge = makeBridge(store, broker.url, log, { nodeId });
+    open.push(bridge);
+    await bridge.start();
+    await waitFor(() => lines().find((l) => l.msg === "refused a command from MQTT"), {
+      what: "the replayed command refused",
+    });
+    expect(lines().find((l) => l.msg === "refused a command from MQTT")).toMatchObject({
+      topic: `${base}/desk.reboot/set`,
+      reason: expect.stringContaining("retained"),
+    });
+    expect(ran).toEqual([]);
+    await sender.publish(`${base}/desk.reboot/set`, "PRESS");
+    await waitFor(() => ran.length === 1, { what: "the live press to run" });
+    expect(ran[0]).toMatchObject({ command: "desk.reboot", source: "homeassistant" });
   });
 });

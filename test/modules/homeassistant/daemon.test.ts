@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Mosquitto, startMosquitto } from "../../helpers/mosquitto.ts";
 import { freePort, makeSandbox, runCli, type Sandbox, spawnCli, waitFor } from "../../helpers/sandbox.ts";
 import { discoveryProblems } from "./ha-discovery-rules.ts";
-import { type Recorder, record } from "./support.ts";
+import { now, type Recorder, record } from "./support.ts";
 
 type Daemon = ReturnType<typeof spawnCli>;
 
@@ -28,12 +28,15 @@ function newSandbox(env: NodeJS.ProcessEnv = {}): Sandbox {
   return sandbox;
 }
 
-async function writeConfig(sandbox: Sandbox, homeassistant: string): Promise<void> {
+/** Writes the config; returns the dashboard's port. */
+async function writeConfig(sandbox: Sandbox, homeassistant: string): Promise<number> {
   mkdirSync(sandbox.configDir, { recursive: true });
+  const port = await freePort();
   writeFileSync(
     join(sandbox.configDir, "config.yaml"),
-    `dashboard:\n  port: ${await freePort()}\nhomeassistant:\n${homeassistant}`,
+    `dashboard:\n  port: ${port}\nhomeassistant:\n${homeassistant}`,
   );
+  return port;
 }
 
 async function sandboxWith(homeassistant: string, env: NodeJS.ProcessEnv = {}): Promise<Sandbox> {
@@ -76,7 +79,7 @@ describe("the homeassistant service in `deskhub up`", () => {
     const recorder = await listen(broker.url, ["deskhub/killed/availability"]);
     const daemon = up(sandbox);
     await recorder.next("deskhub/killed/availability", (p) => p === "online", { timeout: 20_000 });
-    const killedAt = Date.now();
+    const killedAt = now();
     daemon.kill("SIGKILL");
     await recorder.next("deskhub/killed/availability", (p) => p === "offline", { since: killedAt });
     // Retained: Home Assistant restarting later still learns the machine is gone.
@@ -124,7 +127,7 @@ describe("the homeassistant service in `deskhub up`", () => {
     const sandbox = newSandbox();
     // The named command touches a file whose name a shell would split in two.
     const mark = join(sandbox.root, "marked; echo no-shell");
-    await writeConfig(
+    const dashboardPort = await writeConfig(
       sandbox,
       `  embedded:\n    port: ${port}\n  commands:\n    mark:\n      argv: [touch, ${JSON.stringify(mark)}]\n      label: Leave a mark\n`,
     );
@@ -167,19 +170,17 @@ describe("the homeassistant service in `deskhub up`", () => {
       "3",
     ]);
     expect(kind.out.trim()).toBe("embedded");
-    const attributes = await mosquittoClient("mosquitto_sub", [
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-t",
-      "deskhub/testhost/homeassistant.broker/attributes",
-      "-C",
-      "1",
-      "-W",
-      "3",
-    ]);
-    expect(JSON.parse(attributes.out).how_to_connect).toContain("Add integration > MQTT");
+    // How to point Home Assistant at it: on the dashboard and in `homeassistant status`,
+    // not as a sensor in Home Assistant, which is connected already when it could read it.
+    const dashboard = (await (await fetch(`http://127.0.0.1:${dashboardPort}/api/state`)).json()) as {
+      entities: Array<{ id: string; value: unknown }>;
+    };
+    const how = dashboard.entities.find((e) => e.id === "homeassistant.how_to_connect");
+    expect(how?.value).toContain(`Add integration > MQTT and enter broker 127.0.0.1, port ${port}`);
+    expect(payload.cmps.homeassistant_how_to_connect).toBeUndefined();
+    const status = await runCli(["homeassistant", "status"], sandbox.env);
+    expect(status.stdout).toMatch(/^broker: {4}embedded, mqtt:\/\/127\.0\.0\.1:\d+, connected$/m);
+    expect(status.stdout).toContain(`connect:   ${how?.value}`);
 
     const pub = await mosquittoClient("mosquitto_pub", [
       "-h",

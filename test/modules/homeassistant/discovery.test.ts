@@ -11,7 +11,12 @@ import { LOCAL_COMMANDS } from "../../../src/modules/homeassistant/service.ts";
 import { desktopStore } from "./fixtures.ts";
 import { discoveryProblems } from "./ha-discovery-rules.ts";
 
-const topics = makeTopics({ baseTopic: "deskhub", discoveryPrefix: "homeassistant", nodeId: "desk-1" });
+const topics = makeTopics({
+  baseTopic: "deskhub",
+  discoveryPrefix: "homeassistant",
+  statusTopic: "homeassistant/status",
+  nodeId: "desk-1",
+});
 const device = { nodeId: "desk-1", name: "desk-1", version: "1.2.3" };
 
 function payloadFor(store: Store, exclude: string[] = []) {

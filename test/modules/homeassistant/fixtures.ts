@@ -178,7 +178,12 @@ export function makeBridge(
     log,
     exposure: new Exposure(["secret.*"], LOCAL_COMMANDS),
     device: { nodeId, name: nodeId, version: TEST_VERSION, supportUrl: "https://example.org/deskhub" },
-    topics: makeTopics({ baseTopic: "deskhub", discoveryPrefix: "homeassistant", nodeId }),
+    topics: makeTopics({
+      baseTopic: "deskhub",
+      discoveryPrefix: "homeassistant",
+      statusTopic: "homeassistant/status",
+      nodeId,
+    }),
     url,
     keepaliveSeconds: 10,
     reconnectPeriodMs: 300,

@@ -15,6 +15,15 @@ export function captureLog(): { log: Logger; lines: () => Array<Record<string, u
   return { log: pino({ level: "debug", base: undefined }, sink), lines: () => lines };
 }
 
+/**
+ * The recorder's clock, in fractional milliseconds. A test marks "from now on" with it:
+ * with Date.now() a message received a moment earlier in the same millisecond would
+ * count as new.
+ */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export interface Received {
   topic: string;
   payload: string;
@@ -28,7 +37,7 @@ export interface Recorder {
   messages: Received[];
   /** The newest message on a topic, if any. */
   last(topic: string): Received | undefined;
-  /** Waits for a message after `since` (epoch ms) on the topic that passes the test. */
+  /** Waits for a message received from `since` (see `now()`) on the topic that passes the test. */
   next(
     topic: string,
     test?: (payload: string) => boolean,
@@ -46,7 +55,7 @@ export async function record(url: string, topics: string[]): Promise<Recorder> {
   });
   const messages: Received[] = [];
   client.on("message", (topic, payload, packet) => {
-    messages.push({ topic, payload: payload.toString(), retain: packet.retain, at: Date.now() });
+    messages.push({ topic, payload: payload.toString(), retain: packet.retain, at: now() });
   });
   // A broker restart drops subscriptions of a clean session; the recorder keeps listening.
   client.on("connect", () => void client.subscribeAsync(topics, { qos: 1 }).catch(() => {}));

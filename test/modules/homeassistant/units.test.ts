@@ -132,6 +132,24 @@ describe("hass call arguments", () => {
   });
 });
 
+describe("the homeassistant config", () => {
+  it("refuses a misspelt key inside a nested block instead of dropping it", () => {
+    for (const [section, key] of [
+      ["embedded", "prot"],
+      ["tls", "ca"],
+      ["retry", "atempts"],
+    ] as const) {
+      const result = HomeAssistantConfig.safeParse({ [section]: { [key]: 1 } });
+      expect(result.success, `${section}.${key}`).toBe(false);
+      expect(result.error?.issues[0]).toMatchObject({
+        code: "unrecognized_keys",
+        keys: [key],
+        path: [section],
+      });
+    }
+  });
+});
+
 describe("rules in config", () => {
   it("reads the issue's rule and rejects a condition that tests nothing", () => {
     const config = HomeAssistantConfig.parse({

@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -148,9 +157,11 @@ describe("the presence service in a running daemon", () => {
   });
 
   it("keeps the office on while the webcam is in use, even idle", async () => {
-    const child = spawn("sh", ["-c", 'exec 3<"$1"; exec sleep 600', "sh", join(cams, "video0")], {
-      stdio: "ignore",
-    });
+    // The camera is open in `sleep` from its first instruction: a shell that opens it and
+    // then execs would be scanned under its old name.
+    const camera = openSync(join(cams, "video0"), "r");
+    const child = spawn("sleep", ["600"], { stdio: ["ignore", "ignore", "ignore", camera] });
+    closeSync(camera);
     holders.push(child);
     await expect.poll(() => value("presence.webcam"), { timeout: 5000 }).toBe(true);
     expect(store.get("presence.webcam")?.state?.attributes.processes).toEqual([`sleep (${child.pid})`]);

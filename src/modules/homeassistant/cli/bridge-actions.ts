@@ -29,6 +29,7 @@ async function planned(ctx: ModuleContext, config: HomeAssistantConfig) {
   const topics = makeTopics({
     baseTopic: config.base_topic,
     discoveryPrefix: config.discovery_prefix,
+    statusTopic: config.status_topic,
     nodeId,
   });
   const token = await ctx.secrets.locate("hass_token");
@@ -79,6 +80,7 @@ export async function statusAction(app: App, options: { json?: boolean }): Promi
   app.output.line(
     `broker:    ${broker.kind}, ${broker.url}, ${broker.connected ? "connected" : `not connected${broker.detail ? ` (${broker.detail})` : ""}`}`,
   );
+  if (broker.how_to_connect) app.output.line(`connect:   ${broker.how_to_connect}`);
   app.output.line(`node id:   ${status.node_id} (topics under ${status.base_topic})`);
   app.output.line(
     `discovery: ${status.discovery_topic}, ${status.last_discovery ? `last published ${status.last_discovery.at} (${status.last_discovery.components} components, ${status.last_discovery.reason})` : "not published yet"}`,

@@ -1,6 +1,6 @@
 import type { Store } from "../../../core/store.ts";
 import type { Topics } from "../mqtt/topics.ts";
-import { type Component, commandComponent, entityComponent } from "./components.ts";
+import { type Component, commandComponent, commandKey, entityComponent, entityKey } from "./components.ts";
 import type { Exposure } from "./exposure.ts";
 
 export interface DeviceInfo {
@@ -53,4 +53,12 @@ export function buildDevicePayload(options: {
     qos: 1,
     cmps,
   };
+}
+
+/** Each component key with the deskhub entity or command id it stands for. */
+export function componentIds(store: Store, exposure: Exposure): Map<string, string> {
+  return new Map([
+    ...exposure.entities(store).map((e): [string, string] => [entityKey(e.id), e.id]),
+    ...exposure.commands(store).map((c): [string, string] => [commandKey(c.def.id), c.def.id]),
+  ]);
 }

@@ -2,9 +2,15 @@ import type { IClientOptions, MqttClient } from "mqtt";
 import { errorMessage } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/log.ts";
 import type { Entity, Store } from "../../../core/store.ts";
-import { type Component, platformOf } from "../discovery/components.ts";
+import { Announcements, announcedComponent } from "../discovery/announced.ts";
+import { platformOf } from "../discovery/components.ts";
 import type { Exposure } from "../discovery/exposure.ts";
-import { buildDevicePayload, type DeviceInfo, type DevicePayload } from "../discovery/payload.ts";
+import {
+  buildDevicePayload,
+  componentIds,
+  type DeviceInfo,
+  type DevicePayload,
+} from "../discovery/payload.ts";
 import { CommandRouter } from "./command-router.ts";
 import { statePayload } from "./state-payload.ts";
 import type { Topics } from "./topics.ts";
@@ -34,10 +40,20 @@ export interface BridgeOptions {
   retainDiscovery: boolean;
   /** An entity that is on while the machine goes to sleep (`presence.suspending`). */
   suspendEntity?: string;
+  /** Where the last published discovery is remembered across restarts (see announced.ts). */
+  announcedFile?: string;
   onConnection?(state: ConnectionState, detail?: string): void;
   onDiscovery?(report: DiscoveryReport): void;
   random?: () => number;
 }
+
+/**
+ * Module health states in which a module has defined everything it is going to: a
+ * component of it that an earlier run announced and the store now lacks is gone. While
+ * a module starts, fails or is degraded, its missing components may still come, and
+ * Home Assistant forgets a deleted entity's customisations (name, area, id).
+ */
+const SETTLED = new Set(["running", "disabled", "needs_config", "available", "stopped"]);
 
 const ONLINE = "online";
 const OFFLINE = "offline";
@@ -60,6 +76,8 @@ function isOn(value: unknown): boolean {
  * Assistant never sees stale or unavailable entities that are not: the bridge
  * republishes discovery and every state on each (re)connect and on Home Assistant's
  * birth message, keeps states retained with a heartbeat, and leaves a retained will.
+ * Components an earlier run announced and this one lacks are deleted, not left showing
+ * their last state; before sleep, offline goes out and `flush()` says when it has.
  */
 export class MqttBridge {
   #o: BridgeOptions;
@@ -72,8 +90,7 @@ export class MqttBridge {
   /** Publishes that must not interleave (discovery then states) run one after another. */
   #chain: Promise<void> = Promise.resolve();
   #lastPayload: string | undefined;
-  #lastComponents = new Map<string, Component["p"]>();
-  #staleTopics = new Set<string>();
+  #announcements: Announcements;
   #suspended = false;
   #stopping = false;
   #lastDiscovery: DiscoveryReport | undefined;
@@ -82,6 +99,11 @@ export class MqttBridge {
 
   constructor(options: BridgeOptions) {
     this.#o = options;
+    this.#announcements = new Announcements({
+      ...(options.announcedFile ? { file: options.announcedFile } : {}),
+      discoveryTopic: options.topics.discovery,
+      availabilityTopic: options.topics.availability,
+    });
     this.#commands = new CommandRouter({
       ...options,
       // Home Assistant shows a switch as set until told otherwise; tell it what is true.
@@ -113,6 +135,7 @@ export class MqttBridge {
   async start(): Promise<void> {
     const { connect } = await import("mqtt");
     const { topics, store } = this.#o;
+    await this.#announcements.recall();
     this.#o.onConnection?.("connecting");
     const client = connect(this.#o.url, {
       clientId: `deskhub_${this.#o.device.nodeId}`,
@@ -146,7 +169,7 @@ export class MqttBridge {
       }
       this.#o.onConnection?.("disconnected", `${this.#o.url}: ${message}`);
     });
-    client.on("message", (topic, payload) => this.#onMessage(topic, payload));
+    client.on("message", (topic, payload, packet) => this.#onMessage(topic, payload, packet.retain));
 
     this.#unsubscribe.push(
       store.bus.on("entity:state", ({ entity, previous }) => this.#onState(entity, previous?.attributes)),
@@ -155,11 +178,7 @@ export class MqttBridge {
         this.#scheduleDiscovery("entity defined");
       }),
       store.bus.on("command:defined", () => this.#scheduleDiscovery("command defined")),
-      store.bus.on("entity:removed", ({ id }) => {
-        this.#staleTopics.add(topics.state(id));
-        this.#staleTopics.add(topics.attributes(id));
-        this.#scheduleDiscovery("entity removed");
-      }),
+      store.bus.on("entity:removed", () => this.#scheduleDiscovery("entity removed")),
     );
     this.#scheduleHeartbeat();
   }
@@ -212,6 +231,14 @@ export class MqttBridge {
     return this.#enqueue(() => this.#publishAll(reason), reason);
   }
 
+  /**
+   * Resolves once everything queued before it has been sent and acknowledged (or has
+   * failed): the machine may sleep once Home Assistant has heard it go offline.
+   */
+  flush(): Promise<void> {
+    return this.#enqueue(async () => {}, "flush");
+  }
+
   #enqueue(task: () => Promise<void>, what: string): Promise<void> {
     const run = this.#chain.then(task).catch((error) => {
       this.#o.log.warn(
@@ -223,23 +250,30 @@ export class MqttBridge {
     return run;
   }
 
-  #publish(topic: string, payload: string, options: { qos: 0 | 1; retain: boolean }): Promise<void> {
+  /** True once the broker has it (QoS 1) or it is on the wire (QoS 0); false when not connected. */
+  #publish(topic: string, payload: string, options: { qos: 0 | 1; retain: boolean }): Promise<boolean> {
     const client = this.#client;
-    if (!client?.connected) return Promise.resolve();
+    if (!client?.connected) return Promise.resolve(false);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no acknowledgement for ${topic}`)), PUBLISH_TIMEOUT_MS);
     });
     return Promise.race([client.publishAsync(topic, payload, options), timeout])
-      .then(() => {})
+      .then(() => true)
       .finally(() => clearTimeout(timer));
+  }
+
+  /** Empties retained topics; true when the broker took every one. */
+  async #clear(topics: Iterable<string>): Promise<boolean> {
+    let all = true;
+    for (const topic of topics) all = (await this.#publish(topic, "", { qos: 1, retain: true })) && all;
+    return all;
   }
 
   async #onConnect(): Promise<void> {
     const client = this.#client!;
     await client.subscribeAsync([...this.#o.topics.subscriptions, this.#o.topics.haStatus], { qos: 1 });
-    for (const topic of this.#staleTopics) await this.#publish(topic, "", { qos: 1, retain: true });
-    this.#staleTopics.clear();
+    if (await this.#clear(this.#announcements.leftovers())) this.#announcements.leftoversCleared();
     await this.#publishAll("connect");
   }
 
@@ -252,35 +286,62 @@ export class MqttBridge {
 
   async #publishDiscovery(reason: string, force: boolean): Promise<void> {
     if (!this.connected) return;
-    const removed = new Map<string, Component["p"]>();
+    const { store, exposure } = this.#o;
     const payload = this.payload();
-    for (const [key, p] of this.#lastComponents) if (!(key in payload.cmps)) removed.set(key, p);
+    const ids = componentIds(store, exposure);
+    const current = new Map(
+      Object.entries(payload.cmps).map(([key, c]) => [key, announcedComponent(ids.get(key) ?? key, c)]),
+    );
+    const changes = this.#announcements.changes(current, (id) => this.#settled(id));
+    const { removed } = changes;
     const text = JSON.stringify(payload);
     if (!force && text === this.#lastPayload && removed.size === 0) return;
     const options = { qos: 1, retain: this.#o.retainDiscovery } as const;
     if (removed.size > 0) {
-      // Home Assistant deletes a component only when it sees it with nothing but `p`.
+      // Home Assistant deletes a component only when it sees it with nothing but `p`;
+      // one it is merely not told about again stays, showing its last state.
       const deleting = buildDevicePayload({ ...this.#o, removed });
-      await this.#publish(this.#o.topics.discovery, JSON.stringify(deleting), options);
+      if (!(await this.#publish(this.#o.topics.discovery, JSON.stringify(deleting), options))) return;
     }
-    await this.#publish(this.#o.topics.discovery, text, options);
+    if (!(await this.#publish(this.#o.topics.discovery, text, options))) return;
+    // A retained state nothing reads any more would come back with the entity's id.
+    await this.#clear(changes.unused);
     this.#lastPayload = text;
-    this.#lastComponents = new Map(Object.entries(payload.cmps).map(([key, c]) => [key, c.p]));
-    this.#lastDiscovery = { at: Date.now(), reason, components: this.#lastComponents.size };
-    this.#o.log.debug({ reason, components: this.#lastComponents.size }, "published discovery");
+    this.#lastDiscovery = { at: Date.now(), reason, components: current.size };
+    this.#o.log.debug(
+      { reason, components: current.size, removed: [...removed.keys()] },
+      "published discovery",
+    );
     this.#o.onDiscovery?.(this.#lastDiscovery);
+    await this.#announcements.commit(changes).catch((error: unknown) => {
+      this.#o.log.warn({ err: errorMessage(error) }, "cannot remember the published discovery");
+    });
   }
 
-  async #publishStates(): Promise<void> {
+  #settled(id: string): boolean {
+    const health = this.#o.store.value(`${id.split(".")[0]}.health`);
+    return health === undefined || SETTLED.has(String(health));
+  }
+
+  async #publishStates(heartbeat = false): Promise<void> {
     if (this.#suspended) return;
-    for (const entity of this.#o.exposure.entities(this.#o.store)) this.#publishState(entity, true);
+    for (const entity of this.#o.exposure.entities(this.#o.store)) {
+      // A failed module's values are its last words, not news: repeating them would
+      // keep its `expire_after` sensors from expiring in Home Assistant.
+      if (heartbeat && this.#failed(entity.id)) continue;
+      this.#publishState(entity, true);
+    }
+  }
+
+  #failed(id: string): boolean {
+    return !id.endsWith(".health") && this.#o.store.value(`${id.split(".")[0]}.health`) === "failed";
   }
 
   /** The heartbeat keeps `expire_after` sensors fresh and heals a retained message someone cleared. */
   async #heartbeatTick(): Promise<void> {
     if (this.#suspended) return;
     await this.#publish(this.#o.topics.availability, ONLINE, { qos: 1, retain: true });
-    await this.#publishStates();
+    await this.#publishStates(true);
   }
 
   #publishState(entity: Entity, withAttributes: boolean): void {
@@ -302,6 +363,8 @@ export class MqttBridge {
 
   #onState(entity: Entity, previousAttributes: Record<string, unknown> | undefined): void {
     if (entity.id === this.#o.suspendEntity) this.#onSuspendSignal(isOn(entity.state?.value));
+    if (this.#announcements.awaited > 0 && entity.id.endsWith(".health"))
+      this.#scheduleDiscovery("a module settled");
     if (this.#suspended || !this.connected || this.#o.exposure.excluded(entity.id)) return;
     const attributesChanged =
       previousAttributes === undefined ||
@@ -327,15 +390,11 @@ export class MqttBridge {
   #scheduleDiscovery(reason: string): void {
     clearTimeout(this.#discoveryTimer);
     this.#discoveryTimer = setTimeout(() => {
-      this.#enqueue(async () => {
-        for (const topic of this.#staleTopics) await this.#publish(topic, "", { qos: 1, retain: true });
-        if (this.connected) this.#staleTopics.clear();
-        await this.#publishDiscovery(reason, false);
-      }, reason);
+      this.#enqueue(() => this.#publishDiscovery(reason, false), reason);
     }, this.#o.debounceMs);
   }
 
-  #onMessage(topic: string, payload: Buffer): void {
+  #onMessage(topic: string, payload: Buffer, retained: boolean): void {
     if (topic === this.#o.topics.haStatus) {
       if (payload.toString() === ONLINE) {
         // Home Assistant asks for a random delay so a houseful of devices does not answer at once.
@@ -345,6 +404,6 @@ export class MqttBridge {
       }
       return;
     }
-    void this.#commands.handle(topic, payload);
+    void this.#commands.handle(topic, payload, retained);
   }
 }

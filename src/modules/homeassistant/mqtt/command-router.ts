@@ -33,9 +33,20 @@ export class CommandRouter {
     this.#ran = options.ran;
   }
 
-  async handle(topic: string, raw: Buffer): Promise<void> {
+  /**
+   * `retained` is the flag a broker sets on what it replays to a new subscription: a
+   * command someone published with retain would otherwise run again on every
+   * reconnect (a suspend button pressed once, suspending at every boot).
+   */
+  async handle(topic: string, raw: Buffer, retained = false): Promise<void> {
     const target = this.#topics.parseCommand(topic);
     if (!target) return this.#refuse(topic, "not a command topic");
+    if (retained) {
+      return this.#refuse(
+        topic,
+        "a retained message the broker replayed, not a command sent now (publish commands without retain)",
+      );
+    }
     if (raw.length > MAX_PAYLOAD_BYTES) return this.#refuse(topic, `payload over ${MAX_PAYLOAD_BYTES} bytes`);
     const payload = raw.toString("utf8");
     let commandId: string;

@@ -8,7 +8,7 @@ export interface Topics {
   availability: string;
   /** `homeassistant/device/<node>/config` */
   discovery: string;
-  /** Where Home Assistant announces itself (birth and will). */
+  /** Where Home Assistant announces itself (its birth and will messages). */
   haStatus: string;
   state(id: string): string;
   attributes(id: string): string;
@@ -20,14 +20,20 @@ export interface Topics {
   parseCommand(topic: string): { action: "set" | "run"; id: string } | undefined;
 }
 
-export function makeTopics(options: { baseTopic: string; discoveryPrefix: string; nodeId: string }): Topics {
+export function makeTopics(options: {
+  baseTopic: string;
+  discoveryPrefix: string;
+  /** Home Assistant's birth topic: its own setting, not derived from the discovery prefix. */
+  statusTopic: string;
+  nodeId: string;
+}): Topics {
   const base = `${options.baseTopic.replace(/\/+$/, "")}/${options.nodeId}`;
   const prefix = options.discoveryPrefix.replace(/\/+$/, "");
   return {
     base,
     availability: `${base}/availability`,
     discovery: `${prefix}/device/${options.nodeId}/config`,
-    haStatus: `${prefix}/status`,
+    haStatus: options.statusTopic,
     state: (id) => `${base}/${id}/state`,
     attributes: (id) => `${base}/${id}/attributes`,
     set: (id) => `${base}/${id}/set`,
