@@ -31,6 +31,21 @@ export interface ProxyOptions {
   db: DatabaseSync;
 }
 
+/**
+ * The provider's address and every upstream line's username join the passwords as
+ * secrets: scrubbed from logs, errors and text answers wherever they might surface.
+ * A bare one-word host name (`iptv`) is left out: scrubbing it would blank that word
+ * everywhere, "deskhub iptv serve" included.
+ */
+function registerUpstream(settings: Settings): void {
+  for (const line of settings.lines.values()) {
+    const url = new URL(line.server);
+    for (const name of [url.host, url.hostname]) if (/[.:]/.test(name)) registerSecret(name);
+    registerSecret(line.username);
+    registerSecret(line.password);
+  }
+}
+
 /** What the provider said at login, minus what names it or its account. */
 export interface StoredLogin {
   user_info: Record<string, unknown>;
@@ -60,9 +75,8 @@ export class IptvProxy {
     this.ctx = options.ctx;
     this.log = options.ctx.log;
     this.account = options.account;
-    // The provider's address is as secret as its password: scrubbed wherever it might surface.
-    registerSecret(new URL(options.account.server).host);
     this.#settings = new Settings(options.config, options.account);
+    registerUpstream(this.#settings);
     this.sealer = new TokenSealer(options.key);
     this.#patcher = this.#makePatcher();
     this.throttle = new LoginThrottle(this.#throttleOptions());
@@ -136,6 +150,7 @@ export class IptvProxy {
   /** Applies a changed config section without a restart; listener addresses need one. */
   apply(config: IptvConfig): void {
     const next = new Settings(config, this.account, this.#settings);
+    registerUpstream(next);
     this.#settings = next;
     this.#rememberLimits();
     this.#patcher = this.#makePatcher();
@@ -167,26 +182,38 @@ export class IptvProxy {
   }
 
   /**
-   * The proxy user for these credentials, or undefined. Answers to an address with
-   * recent failures are held back first, whatever the outcome.
+   * The proxy user for these credentials, or why not: wrong ones, or an address with so
+   * many recent failures that this attempt is refused unchecked (`retryAfterS`). Answers
+   * to an address with recent failures are held back first, whatever the outcome.
    */
   async authenticate(
     rc: RequestContext,
     username: string | null,
     password: string | null,
-  ): Promise<ProxyUser | undefined> {
-    const delay = this.throttle.delayMs(rc.address);
-    if (delay > 0) await sleep(delay, undefined, { signal: rc.signal }).catch(() => {});
-    const user =
-      username && password && username.length <= 256 && password.length <= 256
-        ? authenticate(this.#settings.users, username, password)
-        : undefined;
-    if (user) this.throttle.succeeded(rc.address);
-    else {
-      this.throttle.failed(rc.address);
-      this.log.info({ address: rc.address, listener: rc.listener.name }, "failed login");
+  ): Promise<{ user?: ProxyUser; retryAfterS?: number }> {
+    const admission = this.throttle.admit(rc.address);
+    if ("refusedForMs" in admission) {
+      this.log.info({ address: rc.address, listener: rc.listener.name }, "login refused: too many failures");
+      return { retryAfterS: Math.max(1, Math.ceil(admission.refusedForMs / 1000)) };
     }
-    return user;
+    try {
+      if (admission.waitMs > 0)
+        await sleep(admission.waitMs, undefined, { signal: rc.signal }).catch(() => {});
+      // A client that gave up while waiting learns nothing, so its attempt is not checked.
+      if (rc.signal.aborted) return {};
+      const user =
+        username && password && username.length <= 256 && password.length <= 256
+          ? authenticate(this.#settings.users, username, password)
+          : undefined;
+      if (user) this.throttle.succeeded(rc.address);
+      else {
+        this.throttle.failed(rc.address);
+        this.log.info({ address: rc.address, listener: rc.listener.name }, "failed login");
+      }
+      return { user };
+    } finally {
+      admission.done();
+    }
   }
 
   view(rc: RequestContext, user: ProxyUser): View {
@@ -203,7 +230,11 @@ export class IptvProxy {
     delete userInfo.username;
     delete userInfo.password;
     const serverInfo: Record<string, unknown> = { ...(answer.server_info ?? {}) };
-    for (const key of ["url", "port", "https_port", "rtmp_port", "server_protocol"]) delete serverInfo[key];
+    // The provider's own address goes; only whether each port was a number or a string stays.
+    for (const key of ["url", "server_protocol"]) delete serverInfo[key];
+    for (const key of ["port", "https_port", "rtmp_port"]) {
+      if (key in serverInfo) serverInfo[key] = typeof serverInfo[key] === "number" ? 0 : "";
+    }
     const stored: StoredLogin = this.#patcher.patch({ user_info: userInfo, server_info: serverInfo });
     this.catalogue.db.setMeta("login", JSON.stringify(stored));
   }

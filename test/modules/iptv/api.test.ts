@@ -18,6 +18,8 @@ const names = (list: unknown) => (list as Item[]).map((item) => item.name);
 beforeAll(async () => {
   h = await startHarness({
     provider: { xmltv: { gzip: "body", extraChannels: 30, programmesPerChannel: 12 } },
+    // A short ceiling on the wait after failed logins keeps the throttle test quick.
+    iptv: { security: { failed_login_max_delay: "600ms" } },
   });
 });
 afterAll(async () => {
@@ -33,8 +35,13 @@ describe("login", () => {
       auth: 1,
       status: "Active",
     });
-    // The provider sends max_connections as a string: it stays one, with alice's limit in it.
+    // Each number keeps the type the provider gave it: max_connections came as a string,
+    // active_cons and auth as numbers, the ports as strings, timestamp_now as a number.
     expect(answer.user_info.max_connections).toBe("2");
+    expect(answer.user_info.active_cons).toBe(0);
+    expect(answer.user_info.auth).toBe(1);
+    expect(typeof answer.server_info.timestamp_now).toBe("number");
+    expect(answer.server_info.https_port).toBe(answer.server_info.port);
     expect(answer.user_info.exp_date).toBe("1767542400");
     const port = new URL(h.full).port;
     expect(answer.server_info).toMatchObject({
@@ -103,13 +110,26 @@ describe("catalogue", () => {
       expect(String(stream.stream_icon)).toMatch(new RegExp(`^${h.full}/img/[A-Za-z0-9_-]+\\.png$`));
   });
 
-  it("filters by category_id, counting streams filed under several categories", async () => {
+  it("filters every list by category_id, counting streams filed under several categories", async () => {
     expect(names(await json(alice({ action: "get_live_streams", category_id: "3" })))).toEqual([
       "Entertainment",
       "Kids Cartoon TV",
     ]);
     expect(names(await json(alice({ action: "get_live_streams", category_id: "999" })))).toEqual([]);
     expect((await get(alice({ action: "get_live_streams", category_id: "1 OR 1=1" }))).status).toBe(400);
+    expect(names(await json(alice({ action: "get_vod_streams", category_id: "2" })))).toEqual([
+      "The Last Stand (2023)",
+    ]);
+    expect(names(await json(alice({ action: "get_series", category_id: "2" })))).toEqual([
+      "Small Town Stories (2025)",
+    ]);
+    expect(await json(alice({ action: "get_vod_categories", category_id: "2" }))).toEqual([
+      { category_id: "2", category_name: "News", parent_id: 0 },
+    ]);
+    // A category the person may not see lists nothing, even asked for by id.
+    expect(await json(bob({ action: "get_vod_streams", category_id: "6" }))).toEqual([]);
+    expect(await json(bob({ action: "get_live_streams", category_id: "1" }))).toEqual([]);
+    expect(await json(bob({ action: "get_live_categories", category_id: "1" }))).toEqual([]);
   });
 
   it("shows each person what their profile allows: bob's hides adult content and sports, and renames a category", async () => {
@@ -289,17 +309,40 @@ describe("running without a restart", () => {
   });
 
   it("slows down an address that keeps getting the password wrong", async () => {
+    const throttle = h.running.proxy.throttle;
     // Three failures are free (the default); from the fifth attempt on, answers are held back.
     for (let i = 0; i < 4; i++) expect((await get(api(h.mini, "alice", `guess-${i}`))).status).toBe(401);
+    expect(throttle.delayMs("127.0.0.1")).toBe(250);
     const started = Date.now();
     expect((await get(api(h.mini, "alice", "guess-4"))).status).toBe(401);
     expect((await get(api(h.mini, "alice", "guess-5"))).status).toBe(401);
+    // The two answers were held back 250 and 500 ms (the ceiling is 600 ms here): the slowing down is what is tested.
     expect(Date.now() - started).toBeGreaterThanOrEqual(250 + 500);
-    // The right password goes through (after the wait) and clears the address.
+    expect(throttle.delayMs("127.0.0.1")).toBe(600);
+    // Guesses sent all at once take turns, a full wait apart; past four waiting the rest are
+    // refused unchecked with 429, in the form each endpoint speaks.
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        get(i % 2 ? api(h.mini, "alice", `burst-${i}`) : `${h.mini}/live/alice/burst-${i}/1.ts`),
+      ),
+    );
+    const statuses = burst.map((a) => a.status);
+    expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(4);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+    for (const refused of burst.filter((a) => a.status === 429)) {
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      const message = String(refused.headers["content-type"]).startsWith("application/json")
+        ? (JSON.parse(refused.text) as { user_info: { auth: number; message: string } }).user_info
+        : { auth: 0, message: refused.text };
+      expect(message).toMatchObject({
+        auth: 0,
+        message: expect.stringMatching(/^too many failed logins from this address; wait \d+ s/),
+      });
+    }
+    // The right password goes through (after its wait) and clears the address.
     expect((await get(alice({}, h.mini))).status).toBe(200);
-    const quick = Date.now();
-    expect((await get(alice({}, h.mini))).status).toBe(200);
-    expect(Date.now() - quick).toBeLessThan(250);
+    expect(throttle.delayMs("127.0.0.1")).toBe(0);
   });
 
   it("publishes lines, users and catalogue age as entities", async () => {

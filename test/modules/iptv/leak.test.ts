@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionsFile } from "../../../src/modules/iptv/sessions-file.ts";
 import { type Media, makeMedia } from "../../fixtures/iptv/media.ts";
-import { api, get, type Harness, LINE2, MAIN, peek, startHarness } from "./harness.ts";
+import { api, get, type Harness, LINE2, MAIN, peek, startHarness, watch } from "./harness.ts";
 
 let media: Media;
 let h: Harness;
@@ -35,7 +37,7 @@ beforeAll(async () => {
   h = await startHarness({
     media,
     provider: { releaseLagMs: 0, xmltv: { gzip: "encoding", extraChannels: 10, programmesPerChannel: 4 } },
-    iptv: { streams: { hls_idle: "1s" } },
+    iptv: { streams: { hls_idle: "1s" }, security: { failed_login_max_delay: "300ms" } },
   });
   await h.running.proxy.catalogue.ready();
 });
@@ -141,8 +143,39 @@ describe("the leak test", () => {
         await fetch(`${base}/img/${"y".repeat(40)}.png`);
         await fetch(`${base}/nothing/here`);
         await fetch(`${base}/player_api.php`, { method: "DELETE" });
+        await fetch(`${base}/player_api.php`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: `username=${name}&password=${pass}&action=get_live_categories`,
+        });
       }
     }
+    // A burst of wrong guesses: the ones held back answer 401, the rest 429.
+    for (let i = 0; i < 4; i++) await fetch(api(h.mini, "alice", `guess-${i}`));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        i % 2 ? fetch(api(h.mini, "bob", `burst-${i}`)) : fetch(`${h.mini}/live/bob/burst-${i}/3.ts`),
+      ),
+    );
+
+    // What the proxy tells the rest of deskhub while people watch: entities, the sessions
+    // file and the sessions command (the dashboard's and `deskhub iptv sessions`' source).
+    const tv = await watch(`${h.full}/live/alice/alice-pass-1/1.ts`);
+    const kids = await watch(`${h.mini}/live/bob/bob-pass-22/3.ts`);
+    await fetch(`${h.full}/live/alice/alice-pass-1/2.m3u8`);
+    const file = sessionsFile(h.runtime.paths);
+    await expect
+      .poll(() => (JSON.parse(readFileSync(file, "utf8")) as { streams: unknown[] }).streams.length, {
+        timeout: 5000,
+      })
+      .toBe(3);
+    seen.push({ url: "sessions file", text: readFileSync(file, "utf8") });
+    seen.push({
+      url: "iptv.sessions command",
+      text: JSON.stringify(await h.runtime.store.run("iptv.sessions", {}, "test")),
+    });
+    tv.close();
+    kids.close();
     // Every image any answer pointed at.
     const images = new Set(
       seen
@@ -166,10 +199,13 @@ describe("the leak test", () => {
     await fetch(`${h.full}/movie/alice/alice-pass-1/935704.mp4`);
     await fetch([...images][0]!);
     h.provider.setOutage("none");
+    seen.push({ url: "entities", text: JSON.stringify(h.runtime.store.entities()) });
 
     expect(seen.length).toBeGreaterThan(400);
     const statuses = new Set(seen.map((s) => Number(s.text.split("\n")[0])));
-    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 206, 401, 403, 404, 405, 502]));
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 206, 401, 403, 404, 405, 429, 502]));
+    // Never a redirect: the provider's are followed inside the proxy.
+    expect([...statuses].filter((status) => status >= 300 && status < 400)).toEqual([]);
 
     const host = (url: string) => new URL(url).host;
     const needles = [

@@ -2,6 +2,8 @@ import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Store } from "../../../src/core/store.ts";
+import { IptvEntities } from "../../../src/modules/iptv/entities.ts";
 import { type Media, makeMedia } from "../../fixtures/iptv/media.ts";
 import {
   api,
@@ -174,6 +176,59 @@ describe("live channels", () => {
     await settled();
   });
 
+  it("holds the provider back while a lone viewer's player stalls, and ends the upstream the moment it goes", async () => {
+    // Channel 4 comes as fast as it is read: without backpressure the proxy would read on into memory.
+    const viewer = await watch(aliceLive("4"), "slow-tv/1");
+    await expect.poll(() => viewer.bytes(), { timeout: 5000 }).toBeGreaterThan(1_000_000);
+    viewer.stall();
+    const channelBytes = () => h.running.proxy.hubs.snapshot()[0]?.bytes ?? 0;
+    let previous = -1;
+    await expect
+      .poll(
+        () => {
+          const now = channelBytes();
+          const still = now === previous;
+          previous = now;
+          return still;
+        },
+        { interval: 400, timeout: 15_000 },
+      )
+      .toBe(true);
+    // Held, not dropped: a lone viewer is never too slow for itself, and only socket buffers sit between.
+    expect(h.running.proxy.ledger.userStreams("alice")).toHaveLength(1);
+    expect(channelBytes() - viewer.bytes()).toBeLessThan(32 * 1024 * 1024);
+    viewer.resume();
+    const resumedAt = viewer.bytes();
+    await expect.poll(() => viewer.bytes(), { timeout: 5000 }).toBeGreaterThan(resumedAt + 2_000_000);
+    expect(h.provider.active(MAIN.username)).toBe(1);
+    viewer.close();
+    await settled();
+  });
+
+  it("publishes streams per person, connections per line and throughput as entities", async () => {
+    const store = new Store();
+    const entities = new IptvEntities(store, h.running.proxy);
+    entities.start(3_600_000);
+    try {
+      const viewer = await watch(bobLive("4"), "entities/1");
+      await expect.poll(() => viewer.bytes(), { timeout: 5000 }).toBeGreaterThan(500_000);
+      entities.update(true);
+      expect(store.value("iptv.active_streams")).toBe(1);
+      expect(store.get("iptv.active_streams")?.state?.attributes.streams).toEqual([
+        { user: "bob", kind: "live", stream: "4", listener: "full" },
+      ]);
+      expect(store.value("iptv.user_bob_streams")).toBe(1);
+      expect(store.value("iptv.line_bob_connections")).toBe(1);
+      expect(store.value("iptv.line_bob_limit")).toBe(LINE2.maxConnections);
+      expect(store.value("iptv.line_main_connections")).toBe(0);
+      expect(Number(store.value("iptv.throughput"))).toBeGreaterThan(0);
+      viewer.close();
+    } finally {
+      entities.stop();
+    }
+    await settled();
+  });
+
   it("answers HEAD without opening the channel, and 404 for a channel the person may not see", async () => {
     const head = await get(aliceLive("1"), { method: "HEAD" });
     expect(head.status).toBe(200);
@@ -225,9 +280,16 @@ describe("HLS", () => {
       (m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]),
     );
     expect(times.at(-1)).toBeGreaterThan(5.5);
-    const segments = h.provider.requests.filter((r) => r.cdn && /seg\d\.ts$/.test(r.path) && r.status < 300);
+    const segments = h.provider.requests.filter((r) => /seg\d\.ts$/.test(r.path) && r.status < 300);
     expect(new Set(segments.map((s) => s.path.split("/").at(-1)))).toEqual(
       new Set(["seg0.ts", "seg1.ts", "seg2.ts"]),
+    );
+    // The middle segment came from the edge the CDN redirected to, on the panel's host.
+    expect(h.provider.requests).toContainEqual(
+      expect.objectContaining({ cdn: true, status: 302, path: expect.stringMatching(/\/seg1\.ts$/) }),
+    );
+    expect(segments).toContainEqual(
+      expect.objectContaining({ cdn: false, path: expect.stringMatching(/^\/edge\/.+\/seg1\.ts$/) }),
     );
     // Two players (this test's requests and ffmpeg) are two HLS viewers sharing one connection on the line.
     await expect.poll(() => h.runtime.store.value("iptv.user_alice_streams")).toBe(2);
@@ -300,6 +362,39 @@ describe("movies and series", () => {
     await settled();
   });
 
+  it("seeks in mpv on a line with one connection: the seek's new request takes the old one's place", async () => {
+    // bob's line allows one connection and the panel counts a closed one for 300 ms more; mpv
+    // opens the range it seeks to before it lets go of the first request.
+    const before = h.provider.requests.length;
+    const mpv = await run(
+      "mpv",
+      [
+        "--no-config",
+        "--vo=null",
+        "--ao=null",
+        "--start=7",
+        "--length=1.5",
+        "--msg-level=all=v",
+        "--term-status-msg=",
+        `${h.full}/movie/bob/bob-pass-22/935703.mp4`,
+      ],
+      { timeout: 30_000 },
+    );
+    const log = mpv.stdout + mpv.stderr;
+    expect(log).not.toMatch(/not seekable|Cannot seek|HTTP error/);
+    expect(log).toMatch(/Exiting\.\.\. \(End of file\)/);
+    const mine = h.provider.requests
+      .slice(before)
+      .filter((r) => r.path === `/movie/${LINE2.username}/${LINE2.password}/935703.mp4`);
+    expect(
+      mine.filter((r) => r.status === 206 && Number(/bytes=(\d+)-/.exec(r.range ?? "")?.[1]) > 100_000),
+    ).not.toHaveLength(0);
+    // The panel still counted the request the seek replaced; the proxy retried within the grace window.
+    expect(mine.some((r) => r.status === 403 && r.range !== "bytes=0-")).toBe(true);
+    expect(h.provider.peak(LINE2.username)).toBe(1);
+    await settled();
+  });
+
   it("streams a series episode once its series has been opened, not before", async () => {
     const episode = `${h.full}/series/alice/alice-pass-1/935727.mp4`;
     const early = await get(episode);
@@ -311,7 +406,17 @@ describe("movies and series", () => {
     ).toBe(200);
     const part = await get(episode, { headers: { range: "bytes=0-99" } });
     expect(part.status).toBe(206);
+    expect(part.headers["content-range"]).toMatch(/^bytes 0-99\/\d+$/);
     expect(part.body.subarray(4, 8).toString()).toBe("ftyp");
+    // The panel redirected the episode to its CDN; the proxy followed, the range with it.
+    expect(h.provider.requests).toContainEqual(
+      expect.objectContaining({
+        cdn: true,
+        path: expect.stringMatching(/^\/vod\/\w+\/935727\.mp4$/),
+        status: 206,
+        range: "bytes=0-99",
+      }),
+    );
     await settled();
   });
 

@@ -4,6 +4,8 @@ import { buffer } from "node:stream/consumers";
 import { createGunzip, createGzip, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { streamsJson } from "../../../src/modules/iptv/api/lists.ts";
+import { userLogin } from "../../../src/modules/iptv/api/login.ts";
+import { authenticate } from "../../../src/modules/iptv/auth/authenticate.ts";
 import { LoginThrottle } from "../../../src/modules/iptv/auth/throttle.ts";
 import { Patcher } from "../../../src/modules/iptv/catalogue/patch.ts";
 import type { StreamRow } from "../../../src/modules/iptv/catalogue/rows.ts";
@@ -94,6 +96,72 @@ describe("config", () => {
     expect(settings.users.get("bob")?.lineKey).toBe("user:bob");
     expect(settings.users.get("carol")?.lineKey).toBe("user:bob");
     expect(settings.users.get("dave")?.lineKey).toBe("main");
+  });
+});
+
+describe("the login answer", () => {
+  const who = {
+    username: "alice",
+    password: "alice-pass-1",
+    maxStreams: 3,
+    activeStreams: 1,
+    base: "http://192.168.1.20:8080",
+    now: new Date(Date.UTC(2025, 2, 3, 12, 0, 0)),
+  };
+
+  it("writes each number as the provider typed that field, whichever way round, and keeps unknown fields", () => {
+    const strings = JSON.parse(
+      userLogin(
+        {
+          user_info: { auth: "1", active_cons: "0", max_connections: "5", exp_date: "1767542400", x: [1] },
+          server_info: {
+            port: "",
+            https_port: "",
+            rtmp_port: "",
+            timestamp_now: "1",
+            timezone: "Europe/Paris",
+          },
+        },
+        who,
+      ),
+    ) as { user_info: Record<string, unknown>; server_info: Record<string, unknown> };
+    expect(strings.user_info).toMatchObject({
+      username: "alice",
+      password: "alice-pass-1",
+      auth: "1",
+      active_cons: "1",
+      max_connections: "3",
+      exp_date: "1767542400",
+      x: [1],
+    });
+    expect(strings.server_info).toMatchObject({
+      url: "192.168.1.20",
+      port: "8080",
+      https_port: "8080",
+      rtmp_port: "",
+      server_protocol: "http",
+      timestamp_now: "1741003200",
+      time_now: "2025-03-03 13:00:00",
+    });
+    const numbers = JSON.parse(
+      userLogin(
+        {
+          user_info: { auth: 1, active_cons: 0, max_connections: 5 },
+          server_info: { port: 0, https_port: 0, rtmp_port: 0, timestamp_now: 1 },
+        },
+        { ...who, base: "https://tv.example.org" },
+      ),
+    ) as { user_info: Record<string, unknown>; server_info: Record<string, unknown> };
+    expect(numbers.user_info).toMatchObject({ auth: 1, active_cons: 1, max_connections: 3 });
+    expect(numbers.server_info).toMatchObject({
+      url: "tv.example.org",
+      port: 443,
+      https_port: 443,
+      rtmp_port: 0,
+      server_protocol: "https",
+      timestamp_now: 1741003200,
+      timezone: "UTC",
+    });
   });
 });
 
@@ -391,6 +459,45 @@ describe("live alignment and the login throttle", () => {
     throttle.failed("10.0.0.7");
     throttle.succeeded("10.0.0.7");
     expect(throttle.delayMs("10.0.0.7")).toBe(0);
+  });
+
+  it("finds a user only by the exact name and password, never by a prefix or another user's password", () => {
+    const { users } = new Settings(
+      IptvConfig.parse({ users: { alice: { password: "pw-alice" }, alicia: { password: "pw-alicia" } } }),
+      account,
+    );
+    expect(authenticate(users, "alice", "pw-alice")?.name).toBe("alice");
+    expect(authenticate(users, "alicia", "pw-alicia")?.name).toBe("alicia");
+    for (const [name, pass] of [
+      ["alice", "pw-alicia"],
+      ["alice", "pw-alic"],
+      ["alice", "pw-alice "],
+      ["Alice", "pw-alice"],
+      ["alic", "pw-alice"],
+      ["", ""],
+    ] as const)
+      expect(authenticate(users, name, pass)).toBeUndefined();
+  });
+
+  it("makes attempts sent at once from a suspect address take turns, and refuses those past four waiting", () => {
+    const throttle = new LoginThrottle({ free: 0, maxDelayMs: 2000 });
+    const free = throttle.admit("10.0.0.8", 1000);
+    expect(free).toMatchObject({ waitMs: 0 });
+    for (let i = 0; i < 3; i++) throttle.failed("10.0.0.8", 1000);
+    // Three failures: each attempt now waits 1 s after the turn of the one before it.
+    const admitted = Array.from({ length: 6 }, () => throttle.admit("10.0.0.8", 1000));
+    expect(admitted.map((a) => ("waitMs" in a ? a.waitMs : `refused ${a.refusedForMs}`))).toEqual([
+      1000,
+      2000,
+      3000,
+      4000,
+      "refused 4000",
+      "refused 4000",
+    ]);
+    for (const a of admitted) if ("done" in a) a.done();
+    // Once they are through, the next attempt waits one turn again, not behind the old queue.
+    expect(throttle.admit("10.0.0.8", 6000)).toMatchObject({ waitMs: 1000 });
+    expect(throttle.admit("10.0.0.9", 6000)).toMatchObject({ waitMs: 0 });
   });
 });
 

@@ -5,8 +5,14 @@ import type { View } from "../settings/view.ts";
 
 const CHUNK = 64 * 1024;
 
-/** A category list as the viewer sees it: filtered, renamed, in the profile's order. */
-export function categoriesJson(catalogue: Catalogue, view: View, kind: Kind, base: string): string {
+/** A category list as the viewer sees it: filtered, renamed, in the profile's order; just one with `categoryId`. */
+export function categoriesJson(
+  catalogue: Catalogue,
+  view: View,
+  kind: Kind,
+  base: string,
+  categoryId?: string,
+): string {
   if (!view.enabled(kind)) return "[]";
   const gen = catalogue.generation(kind);
   if (gen === undefined) return "[]";
@@ -14,7 +20,7 @@ export function categoriesJson(catalogue: Catalogue, view: View, kind: Kind, bas
   const visible = view.visibleCategories(kind, gen, all);
   const rows = view.order(
     kind,
-    all.filter((c) => visible.get(c.id)),
+    all.filter((c) => visible.get(c.id) && (categoryId === undefined || c.id === categoryId)),
   );
   const items = rows.map((row) => {
     const name = view.categoryName(kind, row.id, row.name);

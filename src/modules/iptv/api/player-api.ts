@@ -38,7 +38,8 @@ function idParam(params: URLSearchParams, name: string, action: string): string 
 
 /**
  * player_api.php: login and every catalogue action, answered from the cache as the
- * viewer's profiles allow. An unknown action gets the login answer, as panels give.
+ * viewer's profiles allow; category_id narrows any list, of categories or of streams,
+ * to that category. An unknown action gets the login answer, as panels give.
  */
 export async function playerApi(
   proxy: IptvProxy,
@@ -58,7 +59,7 @@ export async function playerApi(
   const categoryKind = CATEGORY_ACTIONS[action];
   if (categoryKind) {
     await proxy.catalogue.ready();
-    sendJson(rc.res, 200, categoriesJson(proxy.catalogue, view, categoryKind, rc.base));
+    sendJson(rc.res, 200, categoriesJson(proxy.catalogue, view, categoryKind, rc.base, categoryId));
     return;
   }
   const streamKind = STREAM_ACTIONS[action];

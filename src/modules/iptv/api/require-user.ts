@@ -3,7 +3,10 @@ import type { RequestContext } from "../server/context.ts";
 import { HttpError } from "../server/respond.ts";
 import type { ProxyUser } from "../settings/settings.ts";
 
-/** The signed-in user, or a 401 in the form the endpoint speaks (Xtream JSON or text). */
+/**
+ * The signed-in user, or a 401 (a 429 for an address refused after too many failures)
+ * in the form the endpoint speaks (Xtream JSON or text).
+ */
 export async function requireUser(
   proxy: IptvProxy,
   rc: RequestContext,
@@ -11,13 +14,16 @@ export async function requireUser(
   password: string | null,
   json: boolean,
 ): Promise<ProxyUser> {
-  const user = await proxy.authenticate(rc, username, password);
+  const { user, retryAfterS } = await proxy.authenticate(rc, username, password);
   if (user) return user;
-  const message =
-    username && password ? "invalid username or password" : "username and password are required";
-  throw new HttpError(
-    401,
-    message,
-    json ? { body: { user_info: { auth: 0, status: "Disabled", message } } } : {},
-  );
+  const refused = retryAfterS !== undefined;
+  const message = refused
+    ? `too many failed logins from this address; wait ${retryAfterS} s, then try again with the right password`
+    : username && password
+      ? "invalid username or password"
+      : "username and password are required";
+  throw new HttpError(refused ? 429 : 401, message, {
+    ...(refused ? { headers: { "retry-after": String(retryAfterS) } } : {}),
+    ...(json ? { body: { user_info: { auth: 0, status: "Disabled", message } } } : {}),
+  });
 }
