@@ -2,8 +2,9 @@ import type { DatabaseSync } from "../../core/db.ts";
 import type { ModuleContext } from "../../core/module.ts";
 
 /**
- * One SQLite file for the module: the Jellyfin library cache, the YouTube lists, the
- * watched list and the play history. Each entry takes the schema one version up.
+ * One SQLite file for the module: the Jellyfin library cache, play states the server has
+ * yet to hear, the YouTube lists, the watched list and the play history. Each entry takes
+ * the schema one version up.
  */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,6 +57,12 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX history_started ON history(started_at);`,
   // The whole-library menu reads in this order; an index on it spares a sort of 20,000 rows.
   `CREATE INDEX jf_items_menu ON jf_items(COALESCE(series_name, sort_name), season_number, episode_number);`,
+  // The same order, covering every column a menu line reads: the read never touches the
+  // table rows, whose raw JSON spreads 20,000 items over thousands of pages.
+  `DROP INDEX jf_items_menu;
+   CREATE INDEX jf_items_menu ON jf_items(COALESCE(series_name, sort_name), season_number, episode_number,
+     type, id, name, series_id, series_name, year, runtime_ticks, image_tag, series_image_tag, played, position_ticks);`,
+  `CREATE TABLE jf_pending (item_id TEXT PRIMARY KEY, position_ticks INTEGER NOT NULL, played INTEGER NOT NULL, at TEXT NOT NULL);`,
 ];
 
 export const DB_FILE = "media.db";

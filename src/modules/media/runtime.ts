@@ -7,6 +7,7 @@ import { openMediaDb } from "./db.ts";
 import { History } from "./history.ts";
 import { LibraryCache } from "./jellyfin/cache.ts";
 import { JellyfinClient } from "./jellyfin/client.ts";
+import { PendingPlayStates } from "./jellyfin/pending.ts";
 import { type RefreshResult, refreshLibrary } from "./jellyfin/refresh.ts";
 import type { Identity } from "./player/identity.ts";
 import { Player, type PlayerState } from "./player/player.ts";
@@ -66,17 +67,35 @@ export class MediaRuntime {
     return this.config.jellyfin.url !== "";
   }
 
-  /** One connection per process; a failed attempt is not remembered, so the next call retries. */
+  async pending(): Promise<PendingPlayStates> {
+    return new PendingPlayStates(await this.db());
+  }
+
+  /**
+   * One connection per process; a failed attempt is not remembered, so the next call
+   * retries. A connection first tells the server where playback stopped while it was away.
+   */
   jellyfin(): Promise<JellyfinClient> {
-    this.#jellyfin ??= JellyfinClient.connect(this.ctx, this.config).catch((error: unknown) => {
+    this.#jellyfin ??= (async () => {
+      const client = await JellyfinClient.connect(this.ctx, this.config);
+      await this.#sendPending(client);
+      return client;
+    })().catch((error: unknown) => {
       this.#jellyfin = undefined;
       throw error;
     });
     return this.#jellyfin;
   }
 
+  async #sendPending(client: JellyfinClient): Promise<void> {
+    const sent = await (await this.pending()).flush(client);
+    if (sent) this.ctx.log.info({ sent }, "media: sent play states saved while Jellyfin was away");
+  }
+
+  /** The daemon keeps its connection for good: each refresh also retries what is pending. */
   async refresh(options: { full?: boolean } = {}): Promise<RefreshResult> {
     const client = await this.jellyfin();
+    await this.#sendPending(client);
     return refreshLibrary(client, await this.cache(), {
       full: options.full,
       pageSize: this.config.jellyfin.page_size,
@@ -90,8 +109,13 @@ export class MediaRuntime {
   }
 
   async #makePlayer(): Promise<Player> {
-    const [cache, youtube, history] = await Promise.all([this.cache(), this.youtubeStore(), this.history()]);
-    const deps = { cache, youtube, history, jellyfin: () => this.jellyfin() };
+    const [cache, pending, youtube, history] = await Promise.all([
+      this.cache(),
+      this.pending(),
+      this.youtubeStore(),
+      this.history(),
+    ]);
+    const deps = { cache, pending, youtube, history, jellyfin: () => this.jellyfin() };
     // mpv plays YouTube through its ytdl_hook; point it at the same yt-dlp deskhub uses.
     const ytdlp = await which(this.config.youtube.ytdlp, this.ctx.env);
     const args = [

@@ -4,6 +4,7 @@ import type { Service, ServiceContext } from "../../core/module.ts";
 import type { MediaConfig } from "./config.ts";
 import { defineMediaEntities, publishLibrary, publishPlayer } from "./entities.ts";
 import { isOffline } from "./jellyfin/errors.ts";
+import { newerThanSdk } from "./jellyfin/version.ts";
 import { PlayRequest, playHere } from "./play.ts";
 import { MediaRuntime } from "./runtime.ts";
 
@@ -33,7 +34,8 @@ export function createService(ctx: ServiceContext, config: MediaConfig): Service
     const result = await runtime.refresh({ full });
     const state = (await runtime.cache()).state();
     publishLibrary(ctx.store, { refreshedAt: state.refreshedAt, items: state.items });
-    ctx.health("ok");
+    const { server } = await runtime.jellyfin();
+    ctx.health("ok", server.support === "newer" ? newerThanSdk(server.version) : undefined);
     return result;
   };
 

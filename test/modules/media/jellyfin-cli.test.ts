@@ -109,6 +109,71 @@ describe("deskhub media jellyfin with an API key", () => {
   });
 });
 
+describe("deskhub media jellyfin lists", () => {
+  it("lists Next Up, a search and the latest additions, as text and as the server's JSON", async () => {
+    const box = sandbox({ JELLYFIN_API_KEY: key });
+    const series = fake.find(
+      (i) =>
+        i.Type === "Series" && !fake.items().some((o) => o !== i && o.Type === "Series" && o.Name === i.Name),
+    );
+    const episode = (season: number, index: number) =>
+      fake.find(
+        (i) =>
+          i.SeriesId === series.Id &&
+          i.Type === "Episode" &&
+          i.ParentIndexNumber === season &&
+          i.IndexNumber === index,
+      );
+    Object.assign(fake.userData("alice", episode(1, 1).Id), {
+      Played: true,
+      PlayCount: 1,
+      LastPlayedDate: new Date().toISOString(),
+    });
+
+    const nextUp = await runCli(["media", "jellyfin", "nextup"], box.env);
+    expect(nextUp.code).toBe(0);
+    expect(nextUp.stdout.split("\n")[0]).toBe(
+      `${episode(1, 2).Id}  ${series.Name} S01E02 · ${episode(1, 2).Name}`,
+    );
+    const nextJson = JSON.parse(
+      (await runCli(["media", "jellyfin", "nextup", "--json"], box.env)).stdout,
+    ) as Array<Record<string, unknown>>;
+    expect(nextJson[0]).toMatchObject({ Id: episode(1, 2).Id, SeriesId: series.Id, Type: "Episode" });
+
+    const found = JSON.parse(
+      (await runCli(["media", "jellyfin", "search", series.Name, "--json"], box.env)).stdout,
+    ) as Array<Record<string, unknown>>;
+    expect(found.map((item) => item.Id)).toContain(series.Id);
+    expect(fake.requests.some((r) => r.path === "/Items" && r.search.includes("searchTerm="))).toBe(true);
+
+    const added = { ...shortFilm(fake, "Fresh Off The Scanner"), DateCreated: new Date().toISOString() };
+    fake.upsert(added);
+    const latest = await runCli(["media", "jellyfin", "latest", "--library", "movies"], box.env);
+    expect(latest.code).toBe(0);
+    expect(latest.stdout.split("\n").slice(0, 2)).toEqual([
+      "# Movies",
+      `${added.Id}  Fresh Off The Scanner (2010)`,
+    ]);
+    const libraries = JSON.parse(
+      (await runCli(["media", "jellyfin", "libraries", "--json"], box.env)).stdout,
+    ) as Array<Record<string, unknown>>;
+    expect(libraries.map((l) => [l.name, l.collectionType])).toEqual([
+      ["Movies", "movies"],
+      ["Shows", "tvshows"],
+    ]);
+  });
+
+  it("refuses a bad --season or --limit, naming the value", async () => {
+    const box = sandbox({ JELLYFIN_API_KEY: key });
+    const season = await runCli(["media", "jellyfin", "episodes", "anything", "--season", "two"], box.env);
+    expect(season.code).toBe(64);
+    expect(season.stderr).toContain('"two" is not a whole number from 0 to 10000');
+    const limit = await runCli(["media", "yt", "search", "heat", "--limit", "0"], box.env);
+    expect(limit.code).toBe(64);
+    expect(limit.stderr).toContain('"0" is not a whole number from 1 to 100');
+  });
+});
+
 describe("deskhub media jellyfin login", () => {
   it("logs in with a password, keeps the token in a mode-600 file, and uses it", async () => {
     const box = sandbox({}, { jellyfin: { user: "alice" } });
@@ -163,6 +228,32 @@ describe("deskhub media jellyfin problems", () => {
     const result = await runCli(["media", "jellyfin", "resume"], box.env);
     expect(result.code).toBe(78);
     expect(result.stderr).toMatch(/Jellyfin is not configured\n.*media\.jellyfin\.url.*JELLYFIN_URL/);
+  });
+
+  it("works with a server newer than the SDK's typings, and says an update may be due", async () => {
+    const newer = new FakeJellyfin({ library: { movies: 5, series: 1 }, version: "13.1.0" });
+    const newerKey = newer.createApiKey();
+    await newer.start();
+    try {
+      const box = mediaSandbox({ JELLYFIN_URL: newer.url, JELLYFIN_API_KEY: newerKey });
+      sandboxes.push(box);
+      expect((await runCli(["media", "refresh"], box.env)).code).toBe(0);
+      const status = await runCli(["media", "status"], box.env);
+      expect(status.stdout).toContain("(living-room 13.1.0) as alice");
+      expect(status.stderr).toMatch(
+        /Jellyfin 13\.1\.0 is newer than the API @jellyfin\/sdk was generated from \(13\.0\.0\)/,
+      );
+      const json = JSON.parse((await runCli(["media", "status", "--json"], box.env)).stdout) as {
+        jellyfin: Record<string, unknown>;
+      };
+      expect(json.jellyfin).toMatchObject({
+        server_version: "13.1.0",
+        sdk_api_version: "13.0.0",
+        server_support: "newer",
+      });
+    } finally {
+      await newer.stop();
+    }
   });
 
   it("refuses a server older than the SDK supports, naming its version", async () => {

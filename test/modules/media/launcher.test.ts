@@ -109,6 +109,34 @@ describe("deskhub media menu", () => {
     }
   });
 
+  it("opens a stale cache at once and refreshes it behind the menu, for the next time", async () => {
+    const stale = mediaSandbox(
+      { JELLYFIN_URL: fake.url, JELLYFIN_API_KEY: key },
+      { stale_after: 0, jellyfin: { progress_interval: 1 } },
+    );
+    try {
+      expect((await runCli(["media", "refresh"], stale.env)).code).toBe(0);
+      shortFilm(fake, "Added While Away");
+      const everything = ["media", "menu", "--backend", "fzf", "--open", "everything"];
+      // The menu is built from the cache as it was: the new film is not in it yet...
+      const first = await runCli([...everything, "--filter", "added while away"], stale.env);
+      expect(first.code).toBe(65);
+      expect(first.stderr).toContain('nothing in the menu "Everything" matches "added while away"');
+      expect(first.stderr).not.toContain("Jellyfin refresh:");
+      // ...while the refresh it started behind the menu brought it in before the process ended.
+      const listed = await runCli(["media", "jellyfin", "search", "added while away", "--cached"], stale.env);
+      expect(listed.stdout).toContain("Added While Away (2010)");
+      const second = await runCli(
+        [...everything, "--filter", "added while away", "--filter", "mark played"],
+        stale.env,
+      );
+      expect(second.code).toBe(0);
+      expect(second.stderr).toContain("Added While Away (2010): marked played");
+    } finally {
+      stale.cleanup();
+    }
+  });
+
   it("says which menu an answer did not match", async () => {
     const result = await menu("browse movies", "no such film anywhere");
     expect(result.code).toBe(65);

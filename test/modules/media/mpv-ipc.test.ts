@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MpvEvent } from "../../../src/desktop/mpv/ipc.ts";
 import { joinMpv, type RunningMpv, startMpv } from "../../../src/desktop/mpv/launch.ts";
 import { encodeFileOptions, loadfileCommand, parseMpvVersion } from "../../../src/desktop/mpv/loadfile.ts";
 import { youtubeId } from "../../../src/modules/media/player/identity.ts";
+import { Player } from "../../../src/modules/media/player/player.ts";
 import { makeClip, mpvArgs } from "./helpers.ts";
 
 describe("loadfile across mpv versions", () => {
@@ -119,4 +122,81 @@ describe("the JSON IPC with a real mpv", () => {
       expect.arrayContaining(["start-file", "file-loaded", "playback-restart", "end-file"]),
     );
   });
+});
+
+/**
+ * An mpv of any version, as far as its JSON IPC goes: it answers `mpv-version` and keeps
+ * the commands it is sent. Only 0.35 is installed here; this is how the player is seen
+ * to speak the 0.38+ `loadfile` too.
+ */
+async function ipcOnlyMpv(
+  socket: string,
+  version: string,
+): Promise<{ server: Server; commands: unknown[][] }> {
+  const commands: unknown[][] = [];
+  const server = createServer((connection) => {
+    let buffer = "";
+    connection.on("data", (chunk) => {
+      buffer += chunk.toString();
+      for (let newline = buffer.indexOf("\n"); newline >= 0; newline = buffer.indexOf("\n")) {
+        const { command, request_id } = JSON.parse(buffer.slice(0, newline)) as {
+          command: unknown[];
+          request_id: number;
+        };
+        buffer = buffer.slice(newline + 1);
+        commands.push(command);
+        const property = command[0] === "get_property" ? command[1] : undefined;
+        const data =
+          property === "mpv-version"
+            ? version
+            : property === "pid"
+              ? 4242
+              : command[0] === "loadfile"
+                ? { playlist_entry_id: 7 }
+                : null;
+        connection.write(`${JSON.stringify({ request_id, error: "success", data })}\n`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return { server, commands };
+}
+
+describe("the player's loadfile for the mpv it finds", () => {
+  for (const [version, expected] of [
+    ["mpv v0.38.0", ["loadfile", "http://jf/Videos/1/stream", "append-play", -1]],
+    ["mpv 0.35.1", ["loadfile", "http://jf/Videos/1/stream", "append-play"]],
+  ] as const) {
+    it(`sends ${version}'s argument order, the header as a per-file option`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "deskhub-mpv-"));
+      const socket = join(dir, "mpv.sock");
+      const mpv = await ipcOnlyMpv(socket, version);
+      const player = new Player({
+        mpv: { path: "mpv", socket, args: [], env: process.env },
+        log: pino({ level: "silent" }),
+        progressInterval: 5,
+        watchedAt: 0.9,
+        reporterFor: () => ({ start: async () => {}, progress: async () => {}, stop: async () => {} }),
+      });
+      try {
+        const role = await player.load({
+          url: "http://jf/Videos/1/stream",
+          title: "A, title",
+          mode: "append-play",
+          options: { "http-header-fields": 'Authorization: MediaBrowser Token="secret"', start: "12.000" },
+        });
+        expect(role).toBe("client");
+        const load = mpv.commands.find((command) => command[0] === "loadfile")!;
+        expect(load.slice(0, expected.length)).toEqual(expected);
+        expect(load).toHaveLength(expected.length + 1);
+        expect(load.at(-1)).toBe(
+          'force-media-title=%8%A, title,http-header-fields=%42%Authorization: MediaBrowser Token="secret",start=%6%12.000',
+        );
+      } finally {
+        await player.close();
+        mpv.server.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

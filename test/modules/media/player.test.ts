@@ -44,7 +44,8 @@ function childCommandLines(pid: number): string[] {
   return children.map((child) => readFileSync(`/proc/${child}/cmdline`, "utf8").replaceAll("\0", " "));
 }
 
-describe("playing Jellyfin items in mpv", () => {
+// Each test runs several CLI processes next to a real mpv; on two busy cores that can outlast the default.
+describe("playing Jellyfin items in mpv", { timeout: 60_000 }, () => {
   it("starts at the resume position, reports progress, and marks the item watched at the end", async () => {
     const film = shortFilm(fake, "Played To The End");
     Object.assign(fake.userData("alice", film.Id), {
@@ -181,6 +182,115 @@ describe("playing Jellyfin items in mpv", () => {
     expect(seconds(fake.userData("alice", film.Id).PlaybackPositionTicks)).toBeCloseTo(150, 0);
     const idle = await runCli(["media", "player", "status"], box.env);
     expect(idle.stdout.trim()).toBe("idle");
+  });
+
+  it("queues a second item into the running mpv and skips to it; with nothing queued, next says so", async () => {
+    const first = shortFilm(fake, "Queue Opener");
+    const second = shortFilm(fake, "Queue Follower");
+    const box = sandbox(1);
+    const owner = spawnCli(["media", "jellyfin", "play", first.Id, "--from-start"], box.env);
+    await waitFor(() => reportsFor(first.Id).some((r) => r.kind === "start"), {
+      what: `the first item to start ${owner.output()}`,
+      timeout: 15_000,
+    });
+
+    // Another process queues into the same mpv; the owner reports for both.
+    const queued = await runCli(["media", "jellyfin", "play", second.Id, "--queue"], box.env);
+    expect(queued.code).toBe(0);
+    expect(queued.stderr).toContain("Queued in the running mpv: Queue Follower (2010)");
+    const status = JSON.parse((await runCli(["media", "player", "status", "--json"], box.env)).stdout) as {
+      id: string;
+      queued: number;
+    };
+    expect(status).toMatchObject({ id: first.Id, queued: 1 });
+
+    expect((await runCli(["media", "player", "next"], box.env)).code).toBe(0);
+    await waitFor(() => reportsFor(second.Id).some((r) => r.kind === "start"), {
+      what: "the queued item to start",
+      timeout: 15_000,
+    });
+    const firstStop = reportsFor(first.Id).find((r) => r.kind === "stopped")!;
+    expect(seconds(firstStop.body.PositionTicks)).toBeLessThan(60);
+    expect(fake.userData("alice", first.Id).Played).toBe(false);
+    const secondStart = reportsFor(second.Id).find((r) => r.kind === "start")!;
+    // Queued with its own play session and header: the server saw an authorised stream.
+    expect(secondStart.body.PlaySessionId).toMatch(/^[0-9a-f]{32}$/);
+    expect(
+      fake.requests.filter((r) => r.path === `/Videos/${second.Id}/stream`).map((r) => r.authorization),
+    ).toContain(`MediaBrowser Token="${key}"`);
+
+    const last = await runCli(["media", "player", "next"], box.env);
+    expect(last.code).toBe(69);
+    expect(last.stderr).toContain("nothing is queued after this");
+    const still = JSON.parse((await runCli(["media", "player", "status", "--json"], box.env)).stdout) as {
+      playing: boolean;
+      id: string;
+    };
+    expect(still).toMatchObject({ playing: true, id: second.Id });
+
+    expect((await runCli(["media", "player", "stop"], box.env)).code).toBe(0);
+    expect(await new Promise<number | null>((resolve) => owner.once("exit", resolve))).toBe(0);
+    expect(reportsFor(second.Id).at(-1)?.kind).toBe("stopped");
+    const history = JSON.parse((await runCli(["media", "yt", "history", "--json"], box.env)).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(history.slice(0, 2).map((row) => [row.itemId, row.endReason])).toEqual([
+      [second.Id, "stop"],
+      [first.Id, "stop"],
+    ]);
+  });
+
+  it("keeps where playback stopped while the server was away, and tells it on the next connection", async () => {
+    const film = shortFilm(fake, "Stopped While Away");
+    const box = sandbox(1);
+    const owner = spawnCli(["media", "jellyfin", "play", film.Id, "--start", "100"], box.env);
+    await waitFor(() => reportsFor(film.Id).some((r) => r.kind === "start"), {
+      what: `playback start ${owner.output()}`,
+      timeout: 15_000,
+    });
+    // A second of playback: the small clip is in mpv's cache by then and plays on without the server.
+    await waitFor(
+      async () =>
+        (
+          JSON.parse((await runCli(["media", "player", "status", "--json"], box.env)).stdout) as {
+            position: number;
+          }
+        ).position >= 101,
+      { what: "a second of playback" },
+    );
+    const port = Number(new URL(fake.url).port);
+    await fake.stop();
+    try {
+      expect((await runCli(["media", "player", "stop"], box.env)).code).toBe(0);
+      expect(await new Promise<number | null>((resolve) => owner.once("exit", resolve))).toBe(0);
+    } finally {
+      await fake.start(port);
+    }
+    expect(reportsFor(film.Id).some((r) => r.kind === "stopped")).toBe(false);
+    expect(fake.userData("alice", film.Id).PlaybackPositionTicks).toBe(0);
+    const waiting = JSON.parse((await runCli(["media", "status", "--json"], box.env)).stdout) as {
+      jellyfin: { waiting_for_server: number };
+    };
+    expect(waiting.jellyfin.waiting_for_server).toBe(1);
+
+    // The next command that reaches the server brings it up to date first.
+    const resume = await runCli(["media", "jellyfin", "resume"], box.env);
+    expect(resume.stdout).toContain(`${film.Id}  Stopped While Away (2010)  [▶ 1:4`);
+    const data = fake.userData("alice", film.Id);
+    expect(seconds(data.PlaybackPositionTicks)).toBeGreaterThanOrEqual(101);
+    expect(seconds(data.PlaybackPositionTicks)).toBeLessThan(120);
+    expect(data.Played).toBe(false);
+    const after = JSON.parse((await runCli(["media", "status", "--json"], box.env)).stdout) as {
+      jellyfin: { waiting_for_server: number };
+    };
+    expect(after.jellyfin.waiting_for_server).toBe(0);
+  });
+
+  it("refuses a player command with a bad number, naming it", async () => {
+    const box = sandbox(1);
+    const result = await runCli(["media", "player", "seek", "ten"], box.env);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('"ten" is not a number of seconds');
   });
 
   it("says clearly when mpv cannot open the stream", async () => {

@@ -150,7 +150,7 @@ function findSeries(cache: LibraryCache, text: string): CachedItem {
 export async function episodesAction(
   app: App,
   text: string,
-  options: ListOptions & { season?: string },
+  options: ListOptions & { season?: number },
 ): Promise<void> {
   const runtime = await runtimeFor(app);
   const cache = await runtime.cache();
@@ -160,7 +160,7 @@ export async function episodesAction(
     cache.upsert(await client.seasons(series.id), series.libraryId ?? undefined);
     cache.upsert(await client.episodes(series.id), series.libraryId ?? undefined);
   });
-  const season = options.season === undefined ? undefined : Number(options.season);
+  const { season } = options;
   const episodes = cache.episodes(series.id).filter((e) => season === undefined || e.seasonNumber === season);
   print(app, cache, episodes, options, "no episodes");
 }

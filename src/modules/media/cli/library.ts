@@ -1,4 +1,5 @@
 import { joinMpv } from "../../../desktop/mpv/launch.ts";
+import { newerThanSdk, SDK_API_VERSION, serverSupport } from "../jellyfin/version.ts";
 import { age, clock } from "../labels.ts";
 import { type App, note, runtimeFor } from "./common.ts";
 
@@ -27,6 +28,8 @@ export async function statusAction(app: App, options: { json?: boolean }): Promi
       ];
     }),
   );
+  const support = cache.serverVersion ? serverSupport(cache.serverVersion) : undefined;
+  const waiting = (await runtime.pending()).list().length;
   const mpv = await joinMpv(runtime.socketPath);
   const player = mpv ? await (await runtime.player()).state() : { playing: false, paused: false, queued: 0 };
   mpv?.ipc.close();
@@ -36,10 +39,15 @@ export async function statusAction(app: App, options: { json?: boolean }): Promi
       server: cache.serverUrl ?? (runtime.config.jellyfin.url || null),
       server_name: cache.serverName ?? null,
       server_version: cache.serverVersion ?? null,
+      /** The API @jellyfin/sdk's typings were generated from, and where the server stands against it. */
+      sdk_api_version: SDK_API_VERSION,
+      server_support: support ?? null,
       user: cache.userName ?? null,
       cached_items: cache.items,
       refreshed_at: cache.refreshedAt ? new Date(cache.refreshedAt).toISOString() : null,
       full_refreshed_at: cache.fullRefreshedAt ? new Date(cache.fullRefreshedAt).toISOString() : null,
+      /** Play states saved while the server could not be reached, sent on the next connection. */
+      waiting_for_server: waiting,
     },
     youtube: { lists, watched: youtube.watchedIds().size },
     player,
@@ -55,6 +63,8 @@ export async function statusAction(app: App, options: { json?: boolean }): Promi
       `Jellyfin: ${jf.server}${jf.server_version ? ` (${jf.server_name} ${jf.server_version})` : ""}${jf.user ? ` as ${jf.user}` : ""}`,
     );
     app.output.line(`  cache: ${jf.cached_items} items, refreshed ${age(cache.refreshedAt)}`);
+    if (waiting) app.output.line(`  ${waiting} play state(s) waiting to reach the server`);
+    if (support === "newer") note(`note: ${newerThanSdk(jf.server_version ?? "")}`);
   }
   app.output.line(
     `YouTube: Watch Later ${lists.watchlater?.entries ?? 0} cached (${age(youtube.list("watchlater").fetchedAt)}), ${status.youtube.watched} watched here`,

@@ -3,6 +3,7 @@ import { ExitCode, UserError } from "../../../core/errors.ts";
 import { forgetLogin, storeLogin } from "../jellyfin/auth.ts";
 import { JellyfinClient } from "../jellyfin/client.ts";
 import { loginWithPassword, loginWithQuickConnect } from "../jellyfin/login.ts";
+import { newerThanSdk } from "../jellyfin/version.ts";
 import { type App, note } from "./common.ts";
 
 async function askPassword(user: string): Promise<string> {
@@ -58,6 +59,7 @@ export async function loginAction(
   app.output.line(
     `Logged in to ${server.name || url} (Jellyfin ${server.version}) as ${login.userName}; token saved in ${file}`,
   );
+  if (server.support === "newer") note(`note: ${newerThanSdk(server.version)}`);
   if (await ctx.secrets.get("jellyfin_api_key"))
     note("note: JELLYFIN_API_KEY is set and wins over this login until it is unset");
 }

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import type { CliApp } from "../../../core/module.ts";
 import type { MediaConfig } from "../config.ts";
 
@@ -6,16 +6,28 @@ type App = CliApp<MediaConfig>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+// Commander turns an InvalidArgumentError into a usage error (exit 64) naming the option.
 function seconds(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`"${value}" is not a number of seconds`);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`"${value}" is not a number of seconds (0 or more)`);
   return n;
 }
 
 function signedSeconds(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`"${value}" is not a number of seconds`);
+  if (value.trim() === "" || !Number.isFinite(n))
+    throw new InvalidArgumentError(`"${value}" is not a number of seconds`);
   return n;
+}
+
+function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max)
+      throw new InvalidArgumentError(`"${value}" is not a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
 
 /** `deskhub media ...`: every action loads its code (and the SDK, mpv, yt-dlp) only when it runs. */
@@ -89,7 +101,7 @@ export function registerMediaCommands(cli: Command, app: App): void {
       .description("a series' seasons and episodes")
       .argument("<series>", "series id or name"),
   )
-    .option("--season <number>", "only this season")
+    .option("--season <number>", "only this season (0 holds the specials)", wholeNumber(0, 10_000))
     .addHelpText("after", "\nExample:\n  deskhub media jellyfin episodes 'The Silent Harbor' --season 2")
     .action(async (series: string, options) =>
       (await import("./jellyfin.ts")).episodesAction(app, series, options),
@@ -138,7 +150,7 @@ export function registerMediaCommands(cli: Command, app: App): void {
   yt.command("search")
     .description("search YouTube")
     .argument("<words...>", "what to look for")
-    .option("--limit <n>", "how many results", (v) => Number.parseInt(v, 10))
+    .option("--limit <n>", "how many results (default: media.youtube.search_results)", wholeNumber(1, 100))
     .option("--json", "print JSON (yt-dlp's entries)")
     .addHelpText("after", "\nExample:\n  deskhub media yt search heat pumps --limit 5")
     .action(async (words: string[], options) =>
@@ -185,7 +197,7 @@ export function registerMediaCommands(cli: Command, app: App): void {
     );
   yt.command("history")
     .description("what was played, from every source")
-    .option("--limit <n>", "how many", (v) => Number.parseInt(v, 10))
+    .option("--limit <n>", "how many (default 30)", wholeNumber(1, 10_000))
     .option("--json", "print JSON")
     .addHelpText("after", "\nExample:\n  deskhub media yt history --limit 10")
     .action(async (options) => (await import("./youtube.ts")).historyAction(app, options));

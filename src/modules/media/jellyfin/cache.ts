@@ -374,8 +374,9 @@ export class LibraryCache {
    * the cache. Library, parent, season, last-played and favourite are left out.
    */
   playable(): CachedItem[] {
-    // The order is the jf_items_menu index's; `+type` keeps SQLite from picking the type index
-    // and sorting 20,000 rows afterwards, which measured a third slower than walking this one.
+    // The order is the jf_items_menu index's, and it covers every column read here, so the
+    // scan never leaves it. `+type` keeps SQLite from picking the type index and sorting
+    // 20,000 rows afterwards, which measured a third slower than walking this one.
     return this.#rows(
       `SELECT ${MENU_COLUMNS} FROM jf_items WHERE +type IN ('Movie', 'Episode', 'Video', 'MusicVideo')
        ORDER BY COALESCE(series_name, sort_name), season_number, episode_number`,

@@ -8,6 +8,7 @@ import { type Credentials, deviceId, resolveCredentials } from "./auth.ts";
 import { jellyfinError } from "./errors.ts";
 import { CACHED_TYPES, type JfItem, JfItemList, JfQueryResult, TICKS_PER_SECOND } from "./item.ts";
 import { loadSdk, type PlaybackBody, type Sdk, type SdkApi } from "./sdk.ts";
+import { SDK_API_VERSION, SDK_MINIMUM_VERSION, type ServerSupport, serverSupport } from "./version.ts";
 
 const Users = z.array(
   z.looseObject({
@@ -31,7 +32,6 @@ const PlaybackInfo = z.looseObject({
 });
 
 const FIELDS = ["DateCreated", "ParentId", "SortName", "Genres", "ChildCount"] as const;
-const MINIMUM_SERVER = "10.10.0";
 
 function clientVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")) as {
@@ -44,16 +44,7 @@ export interface ServerInfo {
   id: string;
   name: string;
   version: string;
-}
-
-/** `10.11.6` against `10.10.0`; non-numeric parts (a `-rc1`) are ignored. */
-export function versionAtLeast(version: string, minimum: string): boolean {
-  const a = version.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
-  const b = minimum.split(".").map(Number);
-  for (let i = 0; i < b.length; i++) {
-    if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) > b[i]!;
-  }
-  return true;
+  support: ServerSupport;
 }
 
 /** A poster URL; Jellyfin serves images without authentication, so it holds no token. */
@@ -138,16 +129,17 @@ export class JellyfinClient {
     try {
       const { data } = await sdk.system(api).getPublicSystemInfo({ timeout: timeoutMs });
       const version = data.Version ?? "0";
-      if (!versionAtLeast(version, MINIMUM_SERVER)) {
+      const support = serverSupport(version);
+      if (support === "unsupported") {
         throw new UserError(
-          `Jellyfin ${version} at ${api.basePath} is older than deskhub supports (${MINIMUM_SERVER} or newer)`,
+          `Jellyfin ${version} at ${api.basePath} is older than deskhub supports (${SDK_MINIMUM_VERSION} or newer)`,
           {
             code: ExitCode.unavailable,
-            hint: "update the server; its API before 10.10 lacks the endpoints deskhub calls (/UserViews, /UserItems/Resume)",
+            hint: `update the server; @jellyfin/sdk ${SDK_API_VERSION} calls routes older servers lack (/UserViews, /UserItems/Resume)`,
           },
         );
       }
-      return { id: data.Id ?? "", name: data.ServerName ?? "", version };
+      return { id: data.Id ?? "", name: data.ServerName ?? "", version, support };
     } catch (error) {
       throw jellyfinError(error, "reading the server info", api.basePath);
     }

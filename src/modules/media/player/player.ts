@@ -1,6 +1,6 @@
 import { ExitCode, UserError } from "../../../core/errors.ts";
 import type { Logger } from "../../../core/log.ts";
-import type { MpvEvent } from "../../../desktop/mpv/ipc.ts";
+import { MpvCommandError, type MpvEvent } from "../../../desktop/mpv/ipc.ts";
 import { joinMpv, type MpvLaunchOptions, type RunningMpv, startMpv } from "../../../desktop/mpv/launch.ts";
 import { type LoadMode, loadfileCommand } from "../../../desktop/mpv/loadfile.ts";
 import { type Identity, identify } from "./identity.ts";
@@ -278,12 +278,21 @@ export class Player {
     return next;
   }
 
+  /**
+   * Skips to the next queued file. `weak`: with nothing queued mpv refuses and what plays
+   * goes on (`force` would end it, and with it an idle-once mpv).
+   */
   async next(): Promise<void> {
     const { ipc } = await this.#require();
     try {
-      await ipc.command("playlist-next", "force");
+      await ipc.command("playlist-next", "weak");
     } catch (error) {
-      throw new UserError("nothing is queued after this", { code: ExitCode.unavailable, cause: error });
+      if (!(error instanceof MpvCommandError)) throw error;
+      throw new UserError("nothing is queued after this", {
+        code: ExitCode.unavailable,
+        hint: "queue something with --queue (deskhub media jellyfin play ID --queue), or stop",
+        cause: error,
+      });
     }
   }
 

@@ -1,7 +1,9 @@
 import type { History } from "../history.ts";
 import type { LibraryCache } from "../jellyfin/cache.ts";
 import type { JellyfinClient } from "../jellyfin/client.ts";
+import { isOffline } from "../jellyfin/errors.ts";
 import { TICKS_PER_SECOND } from "../jellyfin/item.ts";
+import type { PendingPlayStates } from "../jellyfin/pending.ts";
 import type { YoutubeStore } from "../youtube/store.ts";
 import type { Identity } from "./identity.ts";
 import type { Outcome, ProgressEvent, SessionReporter, SessionSnapshot } from "./session.ts";
@@ -9,6 +11,7 @@ import type { Outcome, ProgressEvent, SessionReporter, SessionSnapshot } from ".
 export interface ReporterDeps {
   history: History;
   cache: LibraryCache;
+  pending: PendingPlayStates;
   youtube: YoutubeStore;
   jellyfin(): Promise<JellyfinClient>;
 }
@@ -87,16 +90,25 @@ class JellyfinReporter extends HistoryReporter {
   override async stop(session: SessionSnapshot, outcome: Outcome): Promise<void> {
     await super.stop(session, outcome);
     const early = session.duration !== undefined && session.position < session.duration * MIN_RESUME_FRACTION;
+    const positionTicks = outcome.watched || early ? 0 : session.position * TICKS_PER_SECOND;
+    const at = new Date().toISOString();
     this.deps.cache.setPlayState(this.#identity.id, {
       played: outcome.watched ? true : undefined,
-      positionTicks: outcome.watched || early ? 0 : session.position * TICKS_PER_SECOND,
-      lastPlayed: new Date().toISOString(),
+      positionTicks,
+      lastPlayed: at,
     });
-    const client = await this.deps.jellyfin();
-    await client.reportStopped({ ...this.#body(session), failed: outcome.reason === "error" });
-    if (outcome.watched) await client.setPlayed(this.#identity.id, true);
-    else if (client.usesApiKey && outcome.reason !== "error") {
-      await client.saveUserData(this.#identity.id, { positionSeconds: early ? 0 : session.position });
+    try {
+      const client = await this.deps.jellyfin();
+      await client.reportStopped({ ...this.#body(session), failed: outcome.reason === "error" });
+      if (outcome.watched) await client.setPlayed(this.#identity.id, true);
+      else if (client.usesApiKey && outcome.reason !== "error") {
+        await client.saveUserData(this.#identity.id, { positionSeconds: positionTicks / TICKS_PER_SECOND });
+      }
+    } catch (error) {
+      if (isOffline(error) && outcome.reason !== "error") {
+        this.deps.pending.save({ itemId: this.#identity.id, positionTicks, played: outcome.watched, at });
+      }
+      throw error;
     }
   }
 }
