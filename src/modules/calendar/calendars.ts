@@ -5,7 +5,7 @@ import type { CalendarConfig } from "./config.ts";
 import type { PlainDate } from "./dates.ts";
 import { openCalendarDb } from "./db.ts";
 import type { CalendarEvent } from "./event.ts";
-import { FeedSet } from "./feeds/feed-set.ts";
+import { FeedSet, type FeedSetOptions } from "./feeds/feed-set.ts";
 import type { ReminderCalendar } from "./reminders/engine.ts";
 import { loadSchoolCalendar, type SchoolCalendar } from "./school/calendar.ts";
 import { SchoolDays } from "./school/days.ts";
@@ -63,16 +63,25 @@ export class Calendars {
   problems: SchoolProblem[] = [];
   #days = new Map<string, SchoolDays>();
 
-  constructor(config: CalendarConfig, db: DatabaseSync, dirs: string[]) {
+  constructor(config: CalendarConfig, db: DatabaseSync, dirs: string[], feedOptions: FeedSetOptions = {}) {
     this.config = config;
     this.db = db;
     this.dirs = dirs;
-    this.feeds = new FeedSet(db, config.timezone);
+    this.feeds = new FeedSet(db, config.timezone, feedOptions);
   }
 
-  static async open(ctx: ModuleContext, config: CalendarConfig): Promise<Calendars> {
+  static async open(
+    ctx: ModuleContext,
+    config: CalendarConfig,
+    feedOptions: FeedSetOptions = {},
+  ): Promise<Calendars> {
     checkIds(config);
-    const calendars = new Calendars(config, await openCalendarDb(ctx), dataDirs(ctx.paths, config.data_dir));
+    const calendars = new Calendars(
+      config,
+      await openCalendarDb(ctx),
+      dataDirs(ctx.paths, config.data_dir),
+      feedOptions,
+    );
     await calendars.reloadSchools();
     await calendars.feeds.load(config.feeds, ctx.secrets);
     return calendars;
@@ -97,12 +106,25 @@ export class Calendars {
   }
 
   /** Why a school has no data for a date: a load problem, or a school year nobody shipped yet. */
-  missingData(id: string, date: PlainDate): string | undefined {
+  missingData(id: string, date: PlainDate): Omit<SchoolProblem, "school"> | undefined {
     const problem = this.problems.find((p) => p.school === id);
-    if (problem) return problem.message;
+    if (problem) return { message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) };
     const school = this.schools.find((s) => s.school.id === id);
     if (!school || this.schoolDays(id)?.classify(date).status !== "no_data") return undefined;
-    return missingYearMessage(this.dirs, school.municipality, yearContaining(date)).message;
+    return missingYearMessage(this.dirs, school.municipality, yearContaining(date));
+  }
+
+  /** missingData for every school year that the dates from `first` to `last` touch. */
+  missingDataBetween(id: string, first: PlainDate, last: PlainDate): Array<Omit<SchoolProblem, "school">> {
+    const dates = [first];
+    for (let year = yearContaining(first).start + 1; `${year}-07-01` <= last; year++)
+      dates.push(`${year}-07-01`);
+    const found = new Map<string, Omit<SchoolProblem, "school">>();
+    for (const date of dates) {
+      const missing = this.missingData(id, date);
+      if (missing) found.set(missing.message, missing);
+    }
+    return [...found.values()];
   }
 
   /** Events of every calendar (or the named ones) overlapping [from, to), in start order. */

@@ -91,18 +91,59 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** A zone's UTC offset at an instant, in whole seconds as milliseconds, asked of Intl. */
+function exactOffset(epochMs: number, timeZone: string): number {
+  const parts: Record<string, string> = {};
+  for (const part of formatter(timeZone).formatToParts(new Date(epochMs))) parts[part.type] = part.value;
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
+  return asUtc - Math.floor(epochMs / 1000) * 1000;
+}
+
+const DAY_MS = 86_400_000;
+/** Per zone: UTC day number -> the offset, for days without a change of offset. */
+const steadyDays = new Map<string, Map<number, number>>();
+const MAX_CACHED_DAYS = 100_000;
+
+/**
+ * The offset through a cache of whole UTC days: Intl is slow (microseconds a call), and
+ * expanding a feed asks for thousands of instants. A day whose first and last second
+ * have the same offset has it throughout (no zone changes its offset twice in a day);
+ * the few days with a change are asked of Intl each time.
+ */
+function offsetMs(epochMs: number, timeZone: string): number {
+  let days = steadyDays.get(timeZone);
+  if (!days) {
+    days = new Map();
+    steadyDays.set(timeZone, days);
+  }
+  const day = Math.floor(epochMs / DAY_MS);
+  const cached = days.get(day);
+  if (cached !== undefined) return cached;
+  const first = exactOffset(day * DAY_MS, timeZone);
+  if (first !== exactOffset((day + 1) * DAY_MS - 1000, timeZone)) return exactOffset(epochMs, timeZone);
+  if (days.size >= MAX_CACHED_DAYS) days.clear();
+  days.set(day, first);
+  return first;
+}
+
 /** The wall-clock fields of an instant in a time zone. */
 export function wallClock(
   epochMs: number,
   timeZone: string,
 ): { date: PlainDate; hour: number; minute: number; second: number } {
-  const parts: Record<string, string> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(epochMs))) parts[part.type] = part.value;
+  const local = new Date(epochMs + offsetMs(epochMs, timeZone));
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
+    date: fromUtc(local.getTime()),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
   };
 }
 
@@ -115,12 +156,6 @@ export function dateIn(epochMs: number, timeZone: string): PlainDate {
 export function timeIn(epochMs: number, timeZone: string): string {
   const { hour, minute } = wallClock(epochMs, timeZone);
   return `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
-}
-
-function offsetMs(epochMs: number, timeZone: string): number {
-  const wall = wallClock(epochMs, timeZone);
-  const asUtc = toUtcMidnight(wall.date) + ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1000;
-  return asUtc - Math.floor(epochMs / 1000) * 1000;
 }
 
 /**

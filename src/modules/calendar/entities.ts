@@ -115,7 +115,7 @@ export function updateEntities(
         ...(info.kind ? { kind: info.kind } : {}),
         ...(info.term ? { term: info.term } : {}),
         ...(info.year ? { year: info.year } : {}),
-        ...(problem ? { problem } : {}),
+        ...(problem ? { problem: problem.message, ...(problem.hint ? { how: problem.hint } : {}) } : {}),
       });
     }
   }

@@ -2,8 +2,11 @@ import { createHash } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import { isUserError } from "../../core/errors.ts";
 import type { CalendarConfig } from "./config.ts";
+import { dateIn } from "./dates.ts";
 import { buildIcs } from "./ics/build.ts";
 import { loadSchoolCalendar, yearsLabel } from "./school/calendar.ts";
+import { missingYearMessage } from "./school/repository.ts";
+import { yearContaining } from "./school/years.ts";
 
 /**
  * Serves every configured school calendar as `<id>.ics` for subscription (Google
@@ -20,14 +23,20 @@ export function calendarRoutes(options: {
     app.get("/", async (request, reply) => {
       const base = request.url.replace(/\/?(\?.*)?$/, "");
       const calendars = [];
+      const current = yearContaining(dateIn(Date.now(), config.timezone));
       for (const school of config.schools) {
         try {
           const calendar = await loadSchoolCalendar(school, { dirs, timeZone: config.timezone });
+          const missing =
+            school.years.length === 0 && !calendar.years.some((y) => y.year === current.label)
+              ? missingYearMessage(dirs, calendar.municipality, current)
+              : undefined;
           calendars.push({
             id: school.id,
             name: calendar.name,
             url: `${base}/${school.id}.ics`,
             years: yearsLabel(calendar.years),
+            ...(missing ? { problem: missing.message, hint: missing.hint } : {}),
           });
         } catch (error) {
           if (!isUserError(error)) throw error;

@@ -50,7 +50,7 @@ export function calendarService(ctx: ServiceContext, config: CalendarConfig): Se
     const broken = calendars.feeds.ids().filter((id) => calendars!.feeds.summary(id).status === "error");
     const today = dateIn(Date.now(), config.timezone);
     const schools = config.schools
-      .map((s) => calendars!.missingData(s.id, today))
+      .map((s) => calendars!.missingData(s.id, today)?.message)
       .filter((m) => m !== undefined);
     const feeds = broken.map((id) => `feed ${id}: ${calendars!.feeds.summary(id).error}`);
     const problems = [...new Set(schools), ...feeds];

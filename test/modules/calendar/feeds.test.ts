@@ -101,6 +101,76 @@ describe("expanding feeds with ical.js", () => {
     ]);
   });
 
+  it("expands series that began years before the range, in the zone their TZID names", () => {
+    // No VTIMEZONE for Europe/Helsinki (nor X-WR-TIMEZONE): the zone is known only by its
+    // IANA name, and the calendar's own zone (UTC here) must not stand in for it.
+    const text = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//deskhub tests//EN",
+      "BEGIN:VEVENT",
+      "UID:kor-2016@example.org",
+      "DTSTAMP:20251001T000000Z",
+      "DTSTART;TZID=Europe/Helsinki:20160104T190000",
+      "DTEND;TZID=Europe/Helsinki:20160104T203000",
+      "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
+      "EXDATE;TZID=Europe/Helsinki:20251110T190000",
+      "SUMMARY:Kör",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:kor-2016@example.org",
+      "DTSTAMP:20251001T000000Z",
+      "RECURRENCE-ID;TZID=Europe/Helsinki:20251027T190000",
+      "DTSTART;TZID=Europe/Helsinki:20251028T193000",
+      "DTEND;TZID=Europe/Helsinki:20251028T210000",
+      "SUMMARY:Kör (flyttad)",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:medicin-2019@example.org",
+      "DTSTAMP:20251001T000000Z",
+      "DTSTART:20190310T061500Z",
+      "DTEND:20190310T063000Z",
+      "RRULE:FREQ=DAILY;INTERVAL=3",
+      "SUMMARY:Medicin",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:styrelse-2012@example.org",
+      "DTSTAMP:20251001T000000Z",
+      "DTSTART;TZID=Europe/Stockholm:20120110T180000",
+      "DTEND;TZID=Europe/Stockholm:20120110T200000",
+      "RRULE:FREQ=MONTHLY;BYDAY=2TU",
+      "SUMMARY:Styrelsemöte",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const list = expandFeed(
+      parseFeed(text, "UTC"),
+      { from: at("2025-10-01T00:00:00Z"), to: at("2025-12-01T00:00:00Z") },
+      meta,
+    );
+    const starts = (prefix: string) =>
+      list.filter((e) => e.summary.startsWith(prefix)).map((e) => new Date(e.start).toISOString());
+    // Every other Monday since 4 Jan 2016 at 19:00 Helsinki time (python-dateutil agrees):
+    // 13 Oct in summer time, 27 Oct moved to Tuesday, 10 Nov left out, 24 Nov in winter time.
+    expect(starts("Kör")).toEqual([
+      "2025-10-13T16:00:00.000Z",
+      "2025-10-28T17:30:00.000Z",
+      "2025-11-24T17:00:00.000Z",
+    ]);
+    expect(list.find((e) => e.summary === "Kör (flyttad)")!.recurrenceId).toBe("2025-10-27T17:00:00.000Z");
+    // Every third day since 10 March 2019.
+    expect(starts("Medicin").filter((s) => s >= "2025-10-20" && s < "2025-11-02")).toEqual([
+      "2025-10-22T06:15:00.000Z",
+      "2025-10-25T06:15:00.000Z",
+      "2025-10-28T06:15:00.000Z",
+      "2025-10-31T06:15:00.000Z",
+    ]);
+    expect(starts("Medicin")).toHaveLength(21);
+    // The second Tuesday of each month since 2012.
+    expect(starts("Styrelsemöte")).toEqual(["2025-10-14T16:00:00.000Z", "2025-11-11T17:00:00.000Z"]);
+  });
+
   it("refuses what is not iCalendar", () => {
     expect(() => parseFeed("<!doctype html><html></html>", "UTC")).toThrow();
   });

@@ -1,8 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dateIn } from "../../../src/modules/calendar/dates.ts";
+import { SHIPPED_DIR } from "../../../src/modules/calendar/school/repository.ts";
+import { yearContaining } from "../../../src/modules/calendar/school/years.ts";
 import { freePort, makeSandbox, runCli, type Sandbox, spawnCli, waitFor } from "../../helpers/sandbox.ts";
 import { writeConfig } from "./setup.ts";
 
@@ -134,6 +137,28 @@ describe("ICS out", () => {
     expect(alva.find((e) => e.summary === "Alva: Höstlov")!.uid).toBe("uppsala-alva-2025-26-hostlov@deskhub");
     const noHolidays = parseWithIcalJs(await build("c2.ics", "--year", "2025/26", "--no-holidays"));
     expect(noHolidays).toHaveLength(13);
+  });
+
+  it("notes, when it writes every year there is, that the year under way is not among them", async () => {
+    const year = yearContaining(dateIn(Date.now(), "Europe/Stockholm"));
+    const shipped = existsSync(join(SHIPPED_DIR, "uppsala", `${year.slug}.yaml`));
+    const all = await runCli(
+      ["calendar", "build", "--school", "uppsala", "--out", out("n.ics")],
+      sandbox.env,
+    );
+    expect(all.code).toBe(0);
+    const note = `deskhub: note: no school-year data for Uppsala kommun ${year.label}`;
+    if (shipped) expect(all.stderr).not.toContain(note);
+    else {
+      // On 22 Nov 2026, when this was written, 2026/27.
+      expect(all.stderr).toContain(`${note} (deskhub has 2024/25, 2025/26)`);
+      expect(all.stderr).toContain("Uppsala kommun publishes its dates at https://uppsala.se/");
+    }
+    const chosen = await runCli(
+      ["calendar", "build", "--school", "uppsala", "--year", "2025/26", "--out", out("n2.ics")],
+      sandbox.env,
+    );
+    expect(chosen.stderr).not.toContain("note:");
   });
 
   it("refuses a year without data, writing nothing", async () => {

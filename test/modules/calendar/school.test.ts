@@ -157,6 +157,29 @@ describe("deskhub calendar check", () => {
     expect(errors).toContain("Lovdag (3 Jul 2026) lies outside the school year 2025-07-01 – 2026-06-30");
   });
 
+  it("reports every day off a long lov overlaps, not only the next one", async () => {
+    const path = file(
+      "testkommun/2025-26.yaml",
+      VALID.replace(
+        "    start: 2025-10-27\n    end: 2025-10-31",
+        "    start: 2025-10-27\n    end: 2025-11-21",
+      )
+        .replace("  - kind: studiedag\n    date: 2025-11-14\n", "")
+        .concat("  - kind: lovdag\n    date: 2025-11-07\n  - kind: studiedag\n    date: 2025-11-14\n"),
+    );
+    const result = await runCli(["calendar", "check", path, "--json"], sandbox.env);
+    expect(result.code).toBe(65);
+    const errors = (
+      JSON.parse(result.stdout) as { problems: Array<{ level: string; message: string }> }
+    ).problems
+      .filter((p) => p.level === "error")
+      .map((p) => p.message);
+    expect(errors).toEqual([
+      "Höstlov (27 Oct – 21 Nov 2025) and Lovdag (7 Nov 2025) overlap",
+      "Höstlov (27 Oct – 21 Nov 2025) and Studiedag (14 Nov 2025) overlap",
+    ]);
+  });
+
   it("points at the file, line and key of a malformed entry", async () => {
     const path = file("bad/2025-26.yaml", VALID.replace("    start: 2025-08-19", "    start: 2025-08-32"));
     const result = await runCli(["calendar", "check", path], sandbox.env);
@@ -208,6 +231,34 @@ describe("deskhub calendar school", () => {
     expect(knivsta.stdout).toBe("");
   });
 
+  it("says on a day of 2026/27 that Uppsala has no data for that year, and where to find it", async () => {
+    // 22 Nov 2026: the school year under way is 2026/27, which deskhub does not ship.
+    const overview = await runCli(["calendar", "school", "--date", "2026-11-22"], sandbox.env);
+    expect(overview.code).toBe(0);
+    expect(overview.stdout).toContain("uppsala: Uppsala kommun: school years 2024/25, 2025/26");
+    expect(overview.stdout).toContain(
+      "no school-year data for Uppsala kommun 2026/27 (deskhub has 2024/25, 2025/26)",
+    );
+    expect(overview.stdout).toContain(
+      'Uppsala kommun publishes its dates at https://uppsala.se/skola-och-forskola/gymnasieskola/lasarstider-och-lov/lasarstider-for-grundskola-och-gymnasium (the page "Läsårstider för grundskola och gymnasium"',
+    );
+    expect(overview.stdout).toContain(join(sandbox.dataDir, "calendar/uppsala/2026-27.yaml"));
+
+    const day = await runCli(["calendar", "school", "--school", "alva", "--date", "2026-11-22"], sandbox.env);
+    expect(day.code).toBe(69);
+    expect(day.stdout).toBe("");
+    expect(day.stderr).toContain("no school-year data for Uppsala kommun 2026/27");
+    expect(day.stderr).toContain("Uppsala kommun publishes its dates at https://uppsala.se/");
+
+    const week = await runCli(["calendar", "upcoming", "--from", "2026-11-22", "--days", "7"], sandbox.env);
+    expect(week.code).toBe(0);
+    expect(week.stdout.trim()).toBe("nothing in the next 7 days");
+    expect(week.stderr).toContain(
+      "deskhub: alva: no school-year data for Uppsala kommun 2026/27 (deskhub has 2024/25, 2025/26)\n  Uppsala kommun publishes its dates at https://uppsala.se/",
+    );
+    expect(week.stderr).toContain("deskhub: ebbe: no school-year data for Knivsta kommun");
+  });
+
   it("names the missing Uppsala year too, with what deskhub does have", async () => {
     const result = await runCli(
       ["calendar", "school", "--school", "uppsala", "--year", "2027/28"],
@@ -226,6 +277,8 @@ describe("deskhub calendar school", () => {
     expect(year.stdout).toContain("Uppsala kommun, läsåret 2025/26");
     expect(year.stdout).toMatch(/Påsklov\s+30 Mar – 2 Apr 2026/);
     expect(year.stdout).toContain("178 school days (legal minimum 178)");
+    // The file says how its dates were compared with the source.
+    expect(year.stdout).toContain("as quoted in deskhub's specification, not from the live page");
     const day = await runCli(
       ["calendar", "school", "--school", "alva", "--date", "2026-02-17", "--json"],
       sandbox.env,

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/core/db.ts";
@@ -5,9 +6,11 @@ import { resolvePaths } from "../../../src/core/paths.ts";
 import { Secrets } from "../../../src/core/secrets/secrets.ts";
 import { Store } from "../../../src/core/store.ts";
 import { Calendars } from "../../../src/modules/calendar/calendars.ts";
+import { dateIn } from "../../../src/modules/calendar/dates.ts";
 import { MIGRATIONS } from "../../../src/modules/calendar/db.ts";
 import { defineEntities, updateEntities } from "../../../src/modules/calendar/entities.ts";
 import { SHIPPED_DIR } from "../../../src/modules/calendar/school/repository.ts";
+import { yearContaining } from "../../../src/modules/calendar/school/years.ts";
 import { modules } from "../../../src/modules.ts";
 import { type FeedServer, startFeedServer } from "../../fixtures/calendar/feed-server.ts";
 import {
@@ -94,6 +97,9 @@ describe("entities", () => {
     expect(state("calendar.alva_today")?.attributes.problem).toContain(
       "no school-year data for Uppsala kommun 2026/27",
     );
+    expect(state("calendar.alva_today")?.attributes.how).toContain(
+      "Uppsala kommun publishes its dates at https://uppsala.se/",
+    );
     db.close();
   });
 });
@@ -165,5 +171,33 @@ describe("the calendar service in the daemon", () => {
     const today = status.find((e) => e.id === "calendar.alva_today")!;
     expect(["school_day", "lov", "studiedag", "holiday", "weekend", "no_data"]).toContain(today.value);
     expect(status.some((e) => e.id === "calendar.next_event")).toBe(true);
+  });
+
+  it("says, while the school year under way has no data, which year and where it is published", async () => {
+    const year = yearContaining(dateIn(Date.now(), "Europe/Stockholm"));
+    const shipped = existsSync(join(SHIPPED_DIR, "uppsala", `${year.slug}.yaml`));
+    const result = await runCli(["status", "--json"], sandbox.env);
+    const entities = (
+      JSON.parse(result.stdout) as {
+        entities: Array<{ id: string; value: unknown; attributes: Record<string, unknown> }>;
+      }
+    ).entities;
+    const today = entities.find((e) => e.id === "calendar.alva_today")!;
+    const health = entities.find((e) => e.id === "calendar.health")!;
+    if (shipped) {
+      expect(today.value).not.toBe("no_data");
+      return;
+    }
+    // On 22 Nov 2026, when this was written, that is 2026/27.
+    const missing = `no school-year data for Uppsala kommun ${year.label} (deskhub has 2024/25, 2025/26`;
+    expect(today).toMatchObject({ value: "no_data", attributes: { school: false } });
+    expect(today.attributes.problem).toContain(missing);
+    expect(today.attributes.how).toContain("Uppsala kommun publishes its dates at https://uppsala.se/");
+    expect(health.value).toBe("degraded");
+    expect(String(health.attributes.message)).toContain(missing);
+    const list = (await (await fetch(`${dashboard}/calendar/`)).json()) as {
+      calendars: Array<Record<string, string>>;
+    };
+    expect(list.calendars[0]!.problem).toContain(missing);
   });
 });

@@ -105,6 +105,7 @@ export async function schoolCommand(app: App, opts: Options): Promise<void> {
   }
   app.output.line(`${data.municipalityName}, läsåret ${data.year}`);
   app.output.line(`source: ${data.source.url} (checked ${data.source.checked})`);
+  if (data.source.note) app.output.line(`  ${data.source.note}`);
   const rows: string[][] = [];
   for (const term of data.terms)
     rows.push([

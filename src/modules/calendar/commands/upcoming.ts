@@ -1,6 +1,6 @@
 import { ExitCode, UserError } from "../../../core/errors.ts";
 import { Calendars } from "../calendars.ts";
-import { isPlainDate, startOfDate } from "../dates.ts";
+import { dateIn, isPlainDate, startOfDate } from "../dates.ts";
 import { eventJson, eventRow, table } from "./format.ts";
 import type { App } from "./register.ts";
 
@@ -26,7 +26,7 @@ export async function upcomingCommand(app: App, opts: Options): Promise<void> {
       hint: "add a school (calendar.schools: [{id: alva, municipality: uppsala}]) or an iCal feed (calendar.feeds: [{id: family, url_secret: family_calendar_url}]) to config.yaml",
     });
   }
-  const calendars = await Calendars.open(ctx, config);
+  const calendars = await Calendars.open(ctx, config, { prefetch: false });
   const known = [...config.schools.map((s) => s.id), ...config.feeds.map((f) => f.id)];
   for (const id of opts.calendar ?? []) {
     if (!known.includes(id)) {
@@ -41,18 +41,26 @@ export async function upcomingCommand(app: App, opts: Options): Promise<void> {
     const stale = calendars.feeds.ids().filter((id) => calendars.feeds.due(id, now));
     await Promise.all(stale.map((id) => calendars.feeds.refresh(id)));
   }
-  const problems = [
-    ...calendars.problems.map((p) => `${p.school}: ${p.message}`),
-    ...calendars.feeds
-      .ids()
-      .map((id) => calendars.feeds.summary(id))
-      .filter((s) => s.status === "error")
-      .map((s) => `feed ${s.id}: ${s.error}${s.hasCopy ? " (showing its last good copy)" : ""}`),
-  ];
-  for (const problem of problems) process.stderr.write(`deskhub: ${problem}\n`);
-
   const from = opts.from ? startOfDate(opts.from, config.timezone) : now;
   const to = from + opts.days * 86_400_000;
+  const first = dateIn(from, config.timezone);
+  const last = dateIn(to - 1, config.timezone);
+  // A school year without data shows nothing, which must not read as "no school events".
+  const schools = config.schools
+    .filter((s) => !opts.calendar?.length || opts.calendar.includes(s.id))
+    .flatMap((s) => calendars.missingDataBetween(s.id, first, last).map((m) => ({ id: s.id, ...m })));
+  const feeds = calendars.feeds
+    .ids()
+    .map((id) => calendars.feeds.summary(id))
+    .filter((s) => s.status === "error")
+    .map((s) => `feed ${s.id}: ${s.error}${s.hasCopy ? " (showing its last good copy)" : ""}`);
+  for (const problem of schools) {
+    process.stderr.write(`deskhub: ${problem.id}: ${problem.message}\n`);
+    if (problem.hint) process.stderr.write(`  ${problem.hint}\n`);
+  }
+  for (const problem of feeds) process.stderr.write(`deskhub: ${problem}\n`);
+  const problems = [...schools.map((p) => `${p.id}: ${p.message}`), ...feeds];
+
   const only = opts.calendar?.length ? new Set(opts.calendar) : undefined;
   const events = calendars.events(from, to, only);
   if (opts.json) {

@@ -1,6 +1,7 @@
 import ICAL from "ical.js";
 import { addDays, isTimeZone, type PlainDate, startOfDate, zonedTime } from "../dates.ts";
 import type { CalendarEvent } from "../event.ts";
+import { laterSeriesStart } from "./series-start.ts";
 
 export interface ParsedFeed {
   /** X-WR-CALNAME, when the feed names itself. */
@@ -49,17 +50,22 @@ function plainDateOf(time: ICAL.Time): PlainDate {
   return `${String(time.year).padStart(4, "0")}-${String(time.month).padStart(2, "0")}-${String(time.day).padStart(2, "0")}`;
 }
 
+/** The TZID that ical.js could not resolve, which it keeps on a time read from a property, untyped. */
+function unresolvedTzid(time: ICAL.Time): string | undefined {
+  return (time as unknown as { timezone?: string }).timezone;
+}
+
 /**
  * An ICAL.Time as an instant. Zones the feed defines (VTIMEZONE) and UTC are exact; a
  * TZID the feed does not define is looked up as an IANA name; floating times and
- * unknown zones are read in the feed's time zone.
+ * unknown zones are read in the feed's time zone. `seriesTzid` stands in for the TZID of
+ * a recurring event's occurrences, which ical.js makes as copies that drop it.
  */
-function instant(time: ICAL.Time, timeZone: string): number {
+function instant(time: ICAL.Time, timeZone: string, seriesTzid?: string): number {
   if (time.isDate) return startOfDate(plainDateOf(time), timeZone);
   const zone = time.zone?.tzid;
   if (zone && zone !== "floating") return time.toUnixTime() * 1000;
-  // ical.js keeps the TZID it could not resolve on the time, untyped.
-  const tzid = (time as unknown as { timezone?: string }).timezone;
+  const tzid = unresolvedTzid(time) ?? seriesTzid;
   const named = tzid && isTimeZone(tzid) ? tzid : timeZone;
   const hhmm = `${String(time.hour).padStart(2, "0")}:${String(time.minute).padStart(2, "0")}`;
   return zonedTime(plainDateOf(time), hhmm, named) + time.second * 1000;
@@ -78,10 +84,11 @@ function occurrence(
   meta: { calendar: string; calendarName: string },
   recurrenceId: ICAL.Time | undefined,
   shared: Shared = sharedFields(item),
+  seriesTzid?: string,
 ): CalendarEvent {
   const allDay = start.isDate;
-  const startMs = instant(start, feed.timeZone);
-  let endMs = instant(end, feed.timeZone);
+  const startMs = instant(start, feed.timeZone, seriesTzid);
+  let endMs = instant(end, feed.timeZone, seriesTzid);
   const event: CalendarEvent = {
     calendar: meta.calendar,
     calendarName: meta.calendarName,
@@ -106,7 +113,7 @@ function occurrence(
   if (recurrenceId) {
     event.recurrenceId = recurrenceId.isDate
       ? plainDateOf(recurrenceId)
-      : new Date(instant(recurrenceId, feed.timeZone)).toISOString();
+      : new Date(instant(recurrenceId, feed.timeZone, seriesTzid)).toISOString();
   }
   return event;
 }
@@ -183,29 +190,42 @@ export function expandFeed(
     const seen = new Set<string>();
     // Wall-clock day numbers bound the loop without converting every occurrence to an
     // instant: a margin of the event's length plus two days covers any zone offset.
-    const marginDays = Math.ceil(Math.max(0, master.duration.toSeconds()) / 86_400) + 2;
-    const firstDay = dayNumber(addDays(plainDateOfInstant(range.from), -marginDays));
+    const duration = master.duration;
+    const marginDays = Math.ceil(Math.max(0, duration.toSeconds()) / 86_400) + 2;
+    const firstDate = addDays(plainDateOfInstant(range.from), -marginDays);
+    const firstDay = dayNumber(firstDate);
     const lastDay = dayNumber(addDays(plainDateOfInstant(range.to), 2));
     const shared = sharedFields(master);
-    const iterator = master.iterator();
+    const seriesTzid = unresolvedTzid(master.startDate);
+    const iterator = master.iterator(laterSeriesStart(group.master, master.startDate, firstDate));
+    const hasExceptions = group.exceptions.length > 0;
     for (let i = 0, next = iterator.next(); next && i < MAX_ITERATIONS; i++, next = iterator.next()) {
       const day = next.year * 10_000 + next.month * 100 + next.day;
       if (day > lastDay) break;
       if (day < firstDay) continue;
       // The original start decides when to stop; an override may move an instance, not the series.
-      if (instant(next, feed.timeZone) >= range.to) break;
-      const details = master.getOccurrenceDetails(next);
-      seen.add(next.toString());
-      if (details.item !== master && cancelled(details.item.component)) continue;
-      const event = occurrence(
-        details.item,
-        details.startDate,
-        details.endDate,
-        feed,
-        meta,
-        details.recurrenceId,
-        details.item === master ? shared : undefined,
-      );
+      if (instant(next, feed.timeZone, seriesTzid) >= range.to) break;
+      let event: CalendarEvent;
+      if (hasExceptions) {
+        const details = master.getOccurrenceDetails(next);
+        seen.add(next.toString());
+        if (details.item !== master && cancelled(details.item.component)) continue;
+        event = occurrence(
+          details.item,
+          details.startDate,
+          details.endDate,
+          feed,
+          meta,
+          details.recurrenceId,
+          details.item === master ? shared : undefined,
+          seriesTzid,
+        );
+      } else {
+        // What getOccurrenceDetails does for an instance nothing overrides, without its lookups.
+        const end = next.clone();
+        end.addDuration(duration);
+        event = occurrence(master, next, end, feed, meta, next, shared, seriesTzid);
+      }
       if (overlaps(event, range.from, range.to)) out.push(event);
     }
     // Instances whose original time is past the range but that were moved into it.

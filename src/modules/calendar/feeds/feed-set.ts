@@ -32,15 +32,26 @@ export interface FeedSummary {
   hasCopy: boolean;
 }
 
+export interface FeedSetOptions {
+  /**
+   * Expand well beyond each request and serve later requests from memory: right for the
+   * daemon, whose windows creep forward every tick. A command that asks once (upcoming
+   * for a week) expands exactly what it asks for.
+   */
+  prefetch?: boolean;
+}
+
 /** The configured iCal feeds: their URLs, cached copies, refreshes and expanded events. */
 export class FeedSet {
   #entries = new Map<string, Entry>();
   #db: DatabaseSync;
   #timeZone: string;
+  #prefetch: boolean;
 
-  constructor(db: DatabaseSync, timeZone: string) {
+  constructor(db: DatabaseSync, timeZone: string, options: FeedSetOptions = {}) {
     this.#db = db;
     this.#timeZone = timeZone;
+    this.#prefetch = options.prefetch ?? true;
   }
 
   /** Resolves each feed's address (from config or its secret) and reads its cached copy. */
@@ -131,10 +142,8 @@ export class FeedSet {
     const meta = { calendar: id, calendarName: this.name(id) };
     const cached = entry.expanded;
     if (!cached || cached.body !== entry.state.body || from < cached.from || to > cached.to) {
-      // Expand generously around the request, so the ticks of the next month (whose
-      // windows creep forward) are served from memory.
-      const windowFrom = Math.min(from, to - DAY) - 2 * DAY;
-      const windowTo = Math.max(to, from + HORIZON_MS) + SLACK_MS;
+      const windowFrom = this.#prefetch ? Math.min(from, to - DAY) - 2 * DAY : from;
+      const windowTo = this.#prefetch ? Math.max(to, from + HORIZON_MS) + SLACK_MS : to;
       entry.expanded = {
         body: entry.state.body!,
         from: windowFrom,

@@ -116,10 +116,13 @@ export function checkSchoolYear(year: SchoolYear, options: { strict?: boolean } 
       warning(`${off.name} on ${formatDate(off.start)} is already ${holidays.get(off.start)!.name}`);
     }
   }
-  for (let i = 1; i < sorted.length; i++) {
-    const a = sorted[i - 1]!;
-    const b = sorted[i]!;
-    if (b.start <= a.end) error(`${describe(a)} and ${describe(b)} overlap`);
+  // Against the one reaching furthest so far: a long lov overlapping two later days off
+  // is reported for both, not only for its neighbour.
+  let reach: DayOff | undefined;
+  for (const off of sorted) {
+    if (off.end < off.start) continue;
+    if (reach && off.start <= reach.end) error(`${describe(reach)} and ${describe(off)} overlap`);
+    if (!reach || off.end > reach.end) reach = off;
   }
 
   for (const note of year.notes) {

@@ -72,6 +72,8 @@ export const SchoolYearFile = z.strictObject({
     title: z.string().optional(),
     /** When someone last compared this file with the source. */
     checked: date,
+    /** How the comparison was made, when it was not against the live source. */
+    note: z.string().min(1).optional(),
   }),
   terms: z.array(Term).min(1),
   days_off: z.array(DayOff).default([]),
@@ -115,7 +117,7 @@ export interface SchoolYear {
   /** "2025/26" */
   year: string;
   schoolForms: string[];
-  source: { url: string; title?: string; checked: PlainDate };
+  source: { url: string; title?: string; checked: PlainDate; note?: string };
   terms: Term[];
   daysOff: DayOff[];
   notes: SchoolNote[];
