@@ -1,8 +1,8 @@
 import type { Service } from "../../core/module.ts";
 import { defineModule } from "../../core/module.ts";
-import { AI_SECRETS } from "./ai/config.ts";
 import { registerVoiceCli } from "./cli.ts";
 import { VoiceConfig } from "./config.ts";
+import { VOICE_SECRETS } from "./secrets.ts";
 
 /**
  * Push-to-talk dictation. This file is loaded by every `deskhub` command (a key bind
@@ -16,21 +16,18 @@ export default defineModule({
   env(env) {
     return env.OPENAI_BASE_URL ? { openai: { base_url: env.OPENAI_BASE_URL } } : undefined;
   },
-  secrets: [
-    {
-      name: "openai_api_key",
-      description: "OpenAI (or compatible) API key for transcription and speech",
-      env: ["OPENAI_API_KEY"],
-      files: ["~/.config/openai/api_key", "~/.openai/api_key"],
-    },
-    ...AI_SECRETS,
-  ],
+  secrets: VOICE_SECRETS,
   async readiness(config, ctx) {
     const { voiceReadiness } = await import("./readiness.ts");
     return voiceReadiness(config, ctx);
   },
   commands: registerVoiceCli,
   service(ctx, config): Service {
+    // The page is mounted now: the dashboard listens before services start.
+    ctx.http.register(async (app) => {
+      const { voiceRoutes } = await import("./page/routes.ts");
+      await app.register(voiceRoutes());
+    });
     let inner: Service | undefined;
     return {
       async start() {

@@ -1,5 +1,5 @@
 import { configFiles } from "../../core/config/load.ts";
-import { errorMessage } from "../../core/errors.ts";
+import { errorMessage, UserError } from "../../core/errors.ts";
 import type { Service, ServiceContext } from "../../core/module.ts";
 import { expandHome } from "../../core/paths.ts";
 import { MicMute } from "../../desktop/audio/mic-mute.ts";
@@ -12,11 +12,13 @@ import type { VoiceConfig } from "./config.ts";
 import { updateVoiceSection } from "./config-file.ts";
 import { type PipelineDeps, VoicePipeline } from "./pipeline/pipeline.ts";
 import { captureSource, RecordStage, shouldKeepWarm } from "./pipeline/record.ts";
+import type { TurnHandler } from "./pipeline/turn.ts";
 import { defineSettings, type SettingKey } from "./settings.ts";
 import { ENTITY, statusFollowsSpeech, VoiceStatus } from "./status.ts";
 import { type BackendDeps, createStt } from "./stt/select.ts";
 import type { SttBackend } from "./stt/types.ts";
 import { startTriggers, type TriggerSource } from "./triggers/sources.ts";
+import { mutedWhilePlaying } from "./tts/muted-sink.ts";
 import { createTts } from "./tts/select.ts";
 import { Speaker } from "./tts/speaker.ts";
 import type { TtsBackend } from "./tts/types.ts";
@@ -89,39 +91,64 @@ export function voiceService(
     micMute: config.mute_mic_while_speaking ? mic : undefined,
     onSpeaking: statusFollowsSpeech(status),
   });
+  /** For audio that does not pass through the Speaker: the Realtime API's own voice. */
+  const openTurnSink = mutedWhilePlaying(openSink, config.mute_mic_while_speaking ? mic : undefined);
   let record: RecordStage | undefined;
   let pipeline: VoicePipeline | undefined;
   let trigger: TriggerSource | undefined;
   let tray: { close(): Promise<void> } | undefined;
   let assistant: Assistant | undefined;
+  let aiTurn: TurnHandler | undefined;
+  let assistantProblem = "it has not started";
 
   /**
-   * The AI assistant answers "ai" turns with voice.ai_mode. It is built at start so the
-   * dashboard shows which backends can run; each backend's SDK loads on its first turn.
+   * The AI assistant answers "ai" turns with voice.ai_mode, and is built again when that
+   * setting changes. It is built at start so the dashboard shows which backends can
+   * run; each backend's SDK loads on its first turn.
    */
-  async function startAssistant(): Promise<PipelineDeps["handlers"]> {
-    const [{ createAssistant }, { aiTurnHandler, speechPort, statusPort }] = await Promise.all([
-      import("./ai/assistant.ts"),
-      import("./ai/wiring.ts"),
-    ]);
-    assistant = await createAssistant({
-      mode: config.ai_mode,
-      config: config.ai,
-      ctx,
-      speech: speechPort(speaker),
-      status: statusPort(status),
-      listen: (maxMs, signal) => current().listen(maxMs, signal),
-      openPcmOut: openSink,
-    });
-    const ai = assistant;
-    ai.availability().catch((error: unknown) => log.warn({ err: error }, "cannot check the AI backends"));
-    return {
-      ai: {
+  async function restartAssistant(): Promise<void> {
+    await assistant?.close();
+    assistant = undefined;
+    aiTurn = undefined;
+    try {
+      const [{ createAssistant }, { aiTurnHandler, speechPort, statusPort }] = await Promise.all([
+        import("./ai/assistant.ts"),
+        import("./ai/wiring.ts"),
+      ]);
+      const showStatus = statusPort(status);
+      const ai = await createAssistant({
+        mode: config.ai_mode,
+        config: config.ai,
+        ctx,
+        speech: speechPort(speaker),
+        // An answer stopped by a new key press settles after that recording began: the
+        // recording owns the indicator until it ends.
+        status: (state, message) => {
+          if (!pipeline?.recording) showStatus(state, message);
+        },
+        listen: (maxMs, signal) => current().listen(maxMs, signal),
+        openPcmOut: openTurnSink,
+      });
+      assistant = ai;
+      aiTurn = {
         ...aiTurnHandler(ai),
         stream: () => (ai.mode === "realtime" ? ai.startRealtimeTurn(16_000) : undefined),
-      },
-    };
+      };
+      ai.availability().catch((error: unknown) => log.warn({ err: error }, "cannot check the AI backends"));
+    } catch (error) {
+      assistantProblem = errorMessage(error);
+      log.warn({ err: error }, "the AI assistant cannot start; AI turns will report it");
+    }
   }
+
+  /** "ai" turns go to the assistant running now. */
+  const aiHandler: TurnHandler = {
+    handle(transcript, context) {
+      if (!aiTurn) throw new UserError(`the AI assistant could not start: ${assistantProblem}`);
+      return aiTurn.handle(transcript, context);
+    },
+    stream: () => aiTurn?.stream?.(),
+  };
 
   const actions = {
     start: (kind: "dictation" | "ai") => {
@@ -166,7 +193,7 @@ export function voiceService(
     tray = await voiceTray({
       env: ctx.env,
       status,
-      settingsUrl: `http://${dashboard?.host ?? "127.0.0.1"}:${dashboard?.port ?? 7373}/#voice`,
+      settingsUrl: `http://${dashboard?.host ?? "127.0.0.1"}:${dashboard?.port ?? 7373}/voice/`,
       onCancel: () => pipeline?.cancel(),
       onStopSpeaking: () => speaker.interrupt(),
       log,
@@ -185,6 +212,7 @@ export function voiceService(
     if (key === "mode" || key === "ptt_key" || key === "ai_key" || key === "interrupt_key")
       await restartTriggers();
     if (key === "indicator_style") await restartTray();
+    if (key === "ai_mode" && !options.handlers) await restartAssistant();
   }
 
   return {
@@ -195,6 +223,7 @@ export function voiceService(
       defineCommands(ctx.store, current, async (text, backend) =>
         speaker.speak(text, backend ? { backend: await createTts(backend, deps()) } : {}),
       );
+      if (!options.handlers) await restartAssistant();
       // Without a capture program the service still runs (speech out, settings); a key
       // press then reports what is missing instead of failing silently.
       const source = await captureSource(config, ctx.env).catch((error: Error) => {
@@ -225,13 +254,8 @@ export function voiceService(
           replacements: config.replacements,
           trailingSpace: config.output.trailing_space,
         }),
-        handlers:
-          options.handlers ??
-          (await startAssistant().catch((error: unknown) => {
-            log.warn({ err: error }, "the AI assistant cannot start; AI turns will report it");
-            return undefined;
-          })),
-        openSink,
+        handlers: options.handlers ?? { ai: aiHandler },
+        openSink: openTurnSink,
         keysReleased: () => trigger?.keysReleased() ?? Promise.resolve(),
         log,
         onTimings: options.onTimings,

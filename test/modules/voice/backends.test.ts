@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import OpenAI from "openai";
@@ -13,7 +13,7 @@ import { whisperServerBackend } from "../../../src/modules/voice/stt/whisper-ser
 import { wyomingSttBackend } from "../../../src/modules/voice/stt/wyoming.ts";
 import { espeakBackend } from "../../../src/modules/voice/tts/espeak.ts";
 import { openaiTtsBackend } from "../../../src/modules/voice/tts/openai.ts";
-import { piperFlavour } from "../../../src/modules/voice/tts/piper.ts";
+import { piperBackend, piperFlavour } from "../../../src/modules/voice/tts/piper.ts";
 import type { TtsBackend } from "../../../src/modules/voice/tts/types.ts";
 import { wyomingTtsBackend } from "../../../src/modules/voice/tts/wyoming.ts";
 import { encodeEvent, WyomingDecoder } from "../../../src/modules/voice/wyoming.ts";
@@ -248,7 +248,70 @@ describe("eSpeak NG", () => {
   });
 });
 
-describe("Piper detection", () => {
+/**
+ * Piper's command line as the C++ release has it (`--model VOICE.onnx --output_raw`, text
+ * on stdin, raw s16le at the voice's rate on stdout), with eSpeak NG and sox doing the
+ * speaking, since no Piper voice ships in any package here.
+ */
+function piperStandIn(dir: string): string {
+  const path = join(dir, "piper");
+  writeFileSync(
+    path,
+    `#!/bin/sh
+if [ "$1" = "--help" ]; then
+  echo "usage: piper [options]"
+  echo "   -m FILE  --model FILE   path to onnx model file"
+  echo "   --output_raw           output raw audio to stdout as it becomes available"
+  exit 0
+fi
+model=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -m|--model) model="$2"; shift ;;
+    --speaker) shift ;;
+  esac
+  shift
+done
+[ -f "$model" ] || { echo "[error] Model file doesn't exist" >&2; exit 1; }
+rate=$(sed -n 's/.*"sample_rate": *\\([0-9]*\\).*/\\1/p' "$model.json")
+espeak-ng -v en-us --stdout "$(cat)" | sox -t wav - -t raw -r "$rate" -c 1 -b 16 -e signed-integer -
+`,
+  );
+  chmodSync(path, 0o755);
+  return path;
+}
+
+describe("Piper", () => {
+  it("streams raw speech at the rate the voice's .onnx.json gives", async () => {
+    const piper = piperStandIn(speech.dir);
+    const model = join(speech.dir, "en_US-lessac-low.onnx");
+    writeFileSync(model, "onnx");
+    writeFileSync(
+      `${model}.json`,
+      JSON.stringify({ audio: { sample_rate: 16000 }, espeak: { voice: "en-us" } }),
+    );
+    const backend = await piperBackend({ path: piper, model });
+    const file = join(speech.dir, "piper.wav");
+    const { rate } = await synthToWav(backend, "The kettle has boiled.", file);
+    expect(rate).toBe(16000);
+    const stat = soxStat(file);
+    expect(stat.rms).toBeGreaterThan(0.02);
+    expect(stat.seconds).toBeGreaterThan(0.8);
+  });
+
+  it("says what is missing when the voice has no .onnx.json, and when the binary is not Piper", async () => {
+    const piper = piperStandIn(speech.dir);
+    const model = join(speech.dir, "en_GB-alan-medium.onnx");
+    writeFileSync(model, "onnx");
+    await expect(piperBackend({ path: piper, model })).rejects.toThrow(
+      /the Piper voice config .*en_GB-alan-medium\.onnx\.json is missing/,
+    );
+    const mouse = join(speech.dir, "ratbag-piper");
+    writeFileSync(mouse, "#!/bin/sh\necho 'usage: piper [-h]\nGTK application to configure gaming mice'\n");
+    chmodSync(mouse, 0o755);
+    await expect(piperBackend({ path: mouse, model })).rejects.toThrow(/not the Piper speech synthesiser/);
+  });
+
   it("tells the Piper voice from Debian's mouse tool by its help text", () => {
     expect(piperFlavour("usage: piper [options]\n  -m FILE --model FILE\n  --output_raw  stdout raw")).toBe(
       "output_raw",

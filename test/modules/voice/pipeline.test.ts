@@ -13,6 +13,7 @@ import { pocketsphinxBackend } from "../../../src/modules/voice/stt/pocketsphinx
 import { espeakBackend } from "../../../src/modules/voice/tts/espeak.ts";
 import { Speaker } from "../../../src/modules/voice/tts/speaker.ts";
 import { loadVocabulary } from "../../../src/modules/voice/vocabulary.ts";
+import { waitFor } from "../../helpers/sandbox.ts";
 import { makeSpeech, SENTENCE, type SpeechFiles, soxStat } from "./speech.ts";
 
 let speech: SpeechFiles;
@@ -209,6 +210,38 @@ describe("push-to-talk pipeline", () => {
     }
   });
 
+  it("a key press during an answer stops the answer, and the indicator stays on the new recording", async () => {
+    let answerSignal: AbortSignal | undefined;
+    const handler: TurnHandler = {
+      async handle(_transcript, context) {
+        answerSignal = context.signal;
+        await context.speaker.speak("This is a long answer. ".repeat(30), { signal: context.signal });
+      },
+    };
+    const { pipeline, store } = build(speech.wav16k, { handlers: { ai: handler } });
+    pipeline.start("ai");
+    await settle();
+    const answered = pipeline.stop();
+    await waitFor(() => store.value(ENTITY.status) === "speaking", { what: "the answer being spoken" });
+    pipeline.start("dictation");
+    expect(await answered).toMatchObject({ kind: "ai", outcome: "cancelled", text: SENTENCE });
+    expect(answerSignal?.aborted).toBe(true);
+    expect(store.value(ENTITY.status)).toBe("recording");
+    pipeline.cancel();
+  });
+
+  it("a dictation typed while the next one records leaves the indicator on recording", async () => {
+    const { pipeline, typer, states } = build(speech.wav16k);
+    pipeline.start();
+    await settle();
+    const first = pipeline.stop();
+    pipeline.start();
+    expect(await first).toMatchObject({ outcome: "typed", text: SENTENCE });
+    expect(typer.typed).toEqual([`${SENTENCE} `]);
+    expect(states).toEqual(["recording", "processing", "recording"]);
+    pipeline.cancel();
+  });
+
   it("without an assistant, an AI turn says so and types nothing", async () => {
     const { pipeline, typer, store } = build(speech.wav16k);
     pipeline.start("ai");
@@ -258,37 +291,35 @@ describe("speaker", () => {
     });
     await settle(300);
     expect(speaker.speaking).toBe(true);
-    const started = Date.now();
     expect(speaker.interrupt()).toBe(true);
     const result = await speaking;
     expect(result.interrupted).toBe(true);
     expect(result.sentences).toBeLessThan(40);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(speaker.speaking).toBe(false);
   });
 
   it("starts speaking after the first sentence of a streamed answer, not after the whole answer", async () => {
     const { speaker } = build(speech.wav16k);
-    let firstAudioAt = 0;
-    let lastTextAt = 0;
+    let audioStarted: () => void = () => {};
+    const firstAudio = new Promise<"audio">((resolve) => (audioStarted = () => resolve("audio")));
+    const waited: string[] = [];
     async function* answer() {
-      for (const part of [
-        "The weather tomorrow is sunny. ",
-        "Highs of twenty ",
-        "degrees. ",
-        "Light wind.",
-      ]) {
-        yield part;
-        await new Promise((r) => setTimeout(r, 400));
-      }
-      lastTextAt = Date.now();
+      yield "The weather tomorrow is sunny. ";
+      yield "Highs of twenty ";
+      // The rest of the answer comes only once the first sentence is heard (or never, if
+      // the speaker waited for the whole answer: then the fallback lets the test end).
+      waited.push(await Promise.race([firstAudio, settle(10_000).then(() => "whole answer")]));
+      yield "degrees. ";
+      yield "Light wind.";
     }
-    await speaker.speak(answer(), {
+    const result = await speaker.speak(answer(), {
       openSink: async (format) => {
-        firstAudioAt ||= Date.now();
+        audioStarted();
         return wavFileSink(join(speech.dir, "streamed.wav"), format);
       },
     });
-    expect(firstAudioAt).toBeGreaterThan(0);
-    expect(firstAudioAt).toBeLessThan(lastTextAt - 800);
+    expect(waited).toEqual(["audio"]);
+    expect(result.sentences).toBe(3);
+    expect(soxStat(join(speech.dir, "streamed.wav")).rms).toBeGreaterThan(0.02);
   });
 });

@@ -28,6 +28,7 @@ import { askClaudeTool } from "./tools/ask-claude.ts";
 import { deskhubTools } from "./tools/deskhub-tools.ts";
 import { ToolExecutor } from "./tools/executor.ts";
 import { memoryTools } from "./tools/memory-tools.ts";
+import { secretPlaces } from "./tools/secret-places.ts";
 import { systemTools } from "./tools/system-tools.ts";
 
 export interface AssistantDeps {
@@ -120,7 +121,12 @@ export async function createAssistant(deps: AssistantDeps): Promise<Assistant> {
     : undefined;
   const executor = new ToolExecutor({
     tools: [
-      ...systemTools({ config, home: ctx.paths.home, env: ctx.env }),
+      ...systemTools({
+        config,
+        home: ctx.paths.home,
+        env: ctx.env,
+        secrets: secretPlaces(ctx.secrets.specs(), ctx.paths),
+      }),
       askClaudeTool(() => claude),
       ...memoryTools(memory, { recallLimit: config.memory.recall_limit }),
       ...deskhubTools(ctx.store, config),

@@ -119,19 +119,29 @@ export const AiConfig = z.object({
       read_roots: z.array(z.string().min(1)).default(["~"]),
       /** write_file may write only under these. */
       write_roots: z.array(z.string().min(1)).default(["~/Documents"]),
-      /** Never read or written, even under a root: keys and password stores. */
+      /**
+       * Never read or written, even under a root: keys, tokens and password stores. The
+       * key files of deskhub's own secrets are denied as well, whatever this list says.
+       */
       deny: z
         .array(z.string().min(1))
         .default([
           "~/.ssh",
           "~/.gnupg",
           "~/.aws",
+          "~/.kube",
+          "~/.docker/config.json",
+          "~/.netrc",
+          "~/.git-credentials",
+          "~/.config/gh",
           "~/.password-store",
           "~/.config/openai",
           "~/.openai",
+          "~/.config/anthropic",
           "~/.local/share/keyrings",
           "~/.config/sops",
           "~/.claude.json",
+          "~/.claude/.credentials.json",
         ]),
       max_read_bytes: z.number().int().min(1024).default(65_536),
       max_write_bytes: z.number().int().min(1024).default(1_048_576),
@@ -168,14 +178,5 @@ export const AiConfig = z.object({
 export type AiConfig = z.output<typeof AiConfig>;
 export type AllowedCommand = z.output<typeof AllowedCommand>;
 
-/** Secrets the assistant asks for; the voice module declares them (openai_api_key it has already). */
-export const AI_SECRETS = [
-  {
-    name: "anthropic_api_key",
-    description: "Anthropic API key for voice.ai_mode anthropic",
-    env: ["ANTHROPIC_API_KEY"],
-    files: ["~/.config/anthropic/api_key"],
-  },
-] as const;
 export const ANTHROPIC_SECRET = "anthropic_api_key";
 export const OPENAI_SECRET = "openai_api_key";

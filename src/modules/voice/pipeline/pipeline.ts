@@ -5,7 +5,7 @@ import type { PcmFormat, PcmSink } from "../../../desktop/audio/playback.ts";
 import type { Recording } from "../../../desktop/audio/recording.ts";
 import { UtteranceSegmenter } from "../../../desktop/audio/segmenter.ts";
 import type { Typer } from "../../../desktop/type/typer.ts";
-import type { VoiceStatus } from "../status.ts";
+import type { VoiceState, VoiceStatus } from "../status.ts";
 import type { SttBackend } from "../stt/types.ts";
 import type { Speaker } from "../tts/speaker.ts";
 import type { Vocabulary } from "../vocabulary.ts";
@@ -72,7 +72,8 @@ export class VoicePipeline {
   #deps: PipelineDeps;
   #recording: { recording: Recording; kind: TurnKind; streaming?: StreamingTurn } | undefined;
   #turns: Promise<unknown> = Promise.resolve();
-  #inFlight = new Set<AbortController>();
+  /** Turns being worked on, by the kind of turn: a new key press stops an answer, not a dictation. */
+  #inFlight = new Map<AbortController, TurnKind>();
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -86,8 +87,10 @@ export class VoicePipeline {
     if (this.#recording) return { started: false, state: "recording", kind: this.#recording.kind };
     const pressed = performance.now();
     const { status, speaker } = this.#deps;
-    // Pressing the key while deskhub talks means "stop talking, listen to me".
+    // Pressing the key while deskhub talks means "stop talking, listen to me": the answer
+    // stops too, not only its sound (and a follow-up it listens for gives way to this one).
     speaker.interrupt();
+    for (const [controller, turn] of this.#inFlight) if (turn !== "dictation") controller.abort();
     const settings = this.#deps.settings();
     const streaming = kind === "dictation" ? undefined : this.#deps.handlers?.[kind]?.stream?.();
     let recording: Recording;
@@ -145,7 +148,7 @@ export class VoicePipeline {
     const released = performance.now();
     this.#deps.status.set("processing", { mode: current.kind });
     const controller = new AbortController();
-    this.#inFlight.add(controller);
+    this.#inFlight.set(controller, current.kind);
     const pcm = current.recording.stop();
     // Awaited in turn order; marked handled now so an early failure is not "unhandled".
     pcm.catch(() => {});
@@ -167,7 +170,7 @@ export class VoicePipeline {
     this.#recording?.recording.cancel();
     void this.#recording?.streaming?.discard();
     this.#recording = undefined;
-    for (const controller of this.#inFlight) controller.abort();
+    for (const controller of this.#inFlight.keys()) controller.abort();
     this.#deps.status.level(0);
     if (had) this.#deps.status.set("idle");
     return had;
@@ -208,13 +211,13 @@ export class VoicePipeline {
       const prepared = performance.now();
       if (!audio) {
         await streaming?.discard();
-        status.set("idle");
+        this.#settle("idle");
         return { ...result, outcome: "silent" };
       }
       if (streaming) {
         await streaming.finish({ signal });
         if (signal.aborted) return { ...result, outcome: "cancelled" };
-        if (status.state !== "error" && status.state !== "listening") status.set("idle");
+        if (status.state !== "error" && status.state !== "listening") this.#settle("idle");
         return { ...result, outcome: "handled" };
       }
       const [backend, vocabulary] = await Promise.all([this.#deps.stt(), this.#deps.vocabulary()]);
@@ -245,7 +248,7 @@ export class VoicePipeline {
         "transcribed",
       );
       if (!text) {
-        status.set("idle");
+        this.#settle("idle");
         return { ...result, outcome: "empty" };
       }
       status.transcript({
@@ -260,13 +263,13 @@ export class VoicePipeline {
           trailingSpace: settings.trailingSpace,
           keysReleased: this.#deps.keysReleased,
         });
-        status.set("success", { mode: kind });
+        this.#settle("success", { mode: kind });
         return { ...result, text, outcome: "typed" };
       }
       const handler = this.#deps.handlers?.[kind];
       if (!handler) {
         const message = "the AI assistant could not start (deskhub logs says why); the text was not typed";
-        status.set("error", { message, mode: kind });
+        this.#settle("error", { message, mode: kind });
         return { ...result, text, outcome: "error", error: message };
       }
       await handler.handle(text, {
@@ -277,12 +280,13 @@ export class VoicePipeline {
         openSink: this.#deps.openSink,
         log,
       });
-      if (status.state !== "error" && status.state !== "listening") status.set("idle");
+      if (signal.aborted) return { ...result, text, outcome: "cancelled" };
+      if (status.state !== "error" && status.state !== "listening") this.#settle("idle");
       return { ...result, text, outcome: "handled" };
     } catch (error) {
       if (signal.aborted) return { ...result, outcome: "cancelled" };
       log.warn({ err: error }, "voice turn failed");
-      status.set("error", { message: errorWithHint(error), mode: kind });
+      this.#settle("error", { message: errorWithHint(error), mode: kind });
       return { ...result, outcome: "error", error: errorWithHint(error) };
     }
   }
@@ -325,7 +329,7 @@ export class VoicePipeline {
         trim: settings.trimSilence,
       });
       if (!audio) return text;
-      status.set("processing", { mode: "ai" });
+      this.#settle("processing", { mode: "ai" });
       const [backend, vocabulary] = await Promise.all([this.#deps.stt(), this.#deps.vocabulary()]);
       const { raw } = await transcribe(audio, backend, { language: settings.language, vocabulary, signal });
       text = cleanTranscript(raw, {
@@ -338,8 +342,17 @@ export class VoicePipeline {
       signal?.removeEventListener("abort", abort);
       status.level(0);
       // Nothing heard ends the conversation; a transcript leaves "processing" to the caller.
-      if (!text) status.set("idle");
+      if (!text) this.#settle("idle");
     }
+  }
+
+  /**
+   * The status at the end of a turn (or of a step in it). A turn finishing while the next
+   * recording runs, a dictation typed or an answer stopped by the key, leaves the
+   * indicator showing that recording.
+   */
+  #settle(state: VoiceState, attributes: { mode?: TurnKind; message?: string } = {}): void {
+    if (!this.#recording) this.#deps.status.set(state, attributes);
   }
 
   /** Waits for turns in progress (shutdown). */

@@ -58,7 +58,6 @@ export class RecordStage {
     onChunk?: (chunk: Buffer) => void;
   }): Recording {
     if (this.#source instanceof Error) throw this.#source;
-    if (this.#source instanceof Error) throw this.#source;
     if (this.#warm) return this.#warm.begin(options);
     return startRecording(this.#source, { ...options, env: this.#env });
   }

@@ -24,6 +24,11 @@ let fake: FakeAnthropic;
 let speech: SpeechFiles;
 let sandbox: Sandbox;
 let daemon: DaemonHandle | undefined;
+let longAnswer = false;
+const LONG_ANSWER = Array.from(
+  { length: 40 },
+  (_, i) => `Fact number ${i + 1} about tomorrow's weather is worth hearing.`,
+).join(" ");
 
 beforeAll(async () => {
   speech = makeSpeech();
@@ -31,6 +36,7 @@ beforeAll(async () => {
     apiKey: KEY,
     tokensPerSecond: 200,
     model: (request) => {
+      if (longAnswer) return { content: [{ type: "text", text: LONG_ANSWER }] };
       const results = lastToolResults(request);
       if (results.length === 0)
         return { content: [{ type: "tool_use", name: "run_command", input: { command: "echo sunny" } }] };
@@ -44,6 +50,7 @@ afterAll(async () => {
   speech.cleanup();
 });
 afterEach(async () => {
+  longAnswer = false;
   await daemon?.stop();
   daemon = undefined;
   sandbox?.cleanup();
@@ -113,6 +120,20 @@ describe("the AI key in the daemon", () => {
         args: { command: "echo sunny" },
       }),
     ]);
+  });
+
+  it("a key press during the answer stops it, and the indicator stays on the new recording", async () => {
+    await start("anthropic", { ANTHROPIC_API_KEY: KEY });
+    longAnswer = true;
+    const store = daemon!.runtime.store;
+    await runCli(["voice", "start", "--ai"], sandbox.env);
+    await new Promise((r) => setTimeout(r, 400));
+    const first = runCli(["voice", "stop", "--wait", "--json"], sandbox.env);
+    await waitFor(() => store.value("voice.status") === "speaking", { what: "the answer being spoken" });
+    expect(await runCli(["voice", "start"], sandbox.env)).toMatchObject({ code: 0 });
+    expect(JSON.parse((await first).stdout)).toMatchObject({ kind: "ai", outcome: "cancelled" });
+    expect(store.value("voice.status")).toBe("recording");
+    await runCli(["voice", "cancel"], sandbox.env);
   });
 
   it("says what is missing when the backend has no key, and types nothing", async () => {

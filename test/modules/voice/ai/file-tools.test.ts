@@ -1,8 +1,10 @@
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolvePaths } from "../../../../src/core/paths.ts";
 import { AiConfig } from "../../../../src/modules/voice/ai/config.ts";
 import { resolveForRead, resolveForWrite } from "../../../../src/modules/voice/ai/tools/file-guard.ts";
+import { secretPlaces } from "../../../../src/modules/voice/ai/tools/secret-places.ts";
 import { fileRoots, systemTools } from "../../../../src/modules/voice/ai/tools/system-tools.ts";
 import type { PreparedCall, RefusedCall, Tool } from "../../../../src/modules/voice/ai/tools/types.ts";
 import { makeSandbox, type Sandbox } from "../../../helpers/sandbox.ts";
@@ -71,6 +73,29 @@ describe("read_file", () => {
       ok: false,
       reason: expect.stringMatching(/\.ssh, which is never read/),
     });
+  });
+
+  it("never opens deskhub's own key files, even when the config's deny list leaves them out", async () => {
+    mkdirSync(join(home, ".config/anthropic"), { recursive: true });
+    writeFileSync(join(home, ".config/anthropic/api_key"), "sk-ant-api03-not-for-the-model\n");
+    mkdirSync(join(home, "keys"));
+    writeFileSync(join(home, "keys/hass_token"), "eyJ-home-assistant-token\n");
+    const config = AiConfig.parse({ files: { read_roots: ["~"], deny: [] } });
+    const paths = resolvePaths(sandbox.env);
+    // Another module's secret, declared at start like every module's.
+    const places = secretPlaces(
+      [{ name: "hass_token", description: "Home Assistant", files: ["~/keys/hass_token"] }],
+      paths,
+    );
+    const read = systemTools({ config, home, env: sandbox.env, secrets: places }).find(
+      (t) => t.name === "read_file",
+    )!;
+    for (const path of ["~/.config/anthropic/api_key", "~/keys/hass_token"]) {
+      expect(await read.prepare({ path }), path).toEqual({
+        refused: expect.stringMatching(/which is never read/),
+      });
+    }
+    expect(places.files).toContain(paths.runtimeSecretsDir);
   });
 
   it("does not return binary files as text", async () => {

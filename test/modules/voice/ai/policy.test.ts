@@ -97,15 +97,13 @@ describe("the policy gate", () => {
   });
 
   it("treats no answer within the timeout as no, withdraws the question, and tells the model", async () => {
-    const started = Date.now();
     const outcome = await executor.execute(
       { name: "run_command", input: { command: "date" } },
       { backend: "anthropic", signal: signal() },
     );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(outcome.decision).toBe("timeout");
     expect(outcome.isError).toBe(true);
-    expect(outcome.output).toMatch(/did not approve "run: date" within 1 seconds, which counts as no/);
+    expect(outcome.output).toMatch(/did not approve "run: date" within 1 second, which counts as no/);
     const asked = server.received.find((n) => n.body.includes("run: date"))!;
     expect(server.closed.map((c) => c.id)).toContain(asked.id);
   });
@@ -211,5 +209,14 @@ describe("the policy gate", () => {
       ok: true,
       result: "exit code 0\nstdout:\nhello\n",
     });
+  });
+
+  it("never hands the model a secret deskhub knows, whichever tool turned it up", async () => {
+    const recalled = await executor.execute(
+      { name: "recall", input: { query: "wifi password" } },
+      { backend: "anthropic", signal: signal() },
+    );
+    expect(recalled.output).toMatch(/The wifi password is \[redacted\]/);
+    expect(recalled.output).not.toContain("hunter2-wifi-password");
   });
 });

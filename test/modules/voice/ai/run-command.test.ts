@@ -1,7 +1,21 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { AiConfig } from "../../../../src/modules/voice/ai/config.ts";
 import { alwaysRefused, planCommand } from "../../../../src/modules/voice/ai/tools/command-rules.ts";
 import { describeResult, runPlannedCommand } from "../../../../src/modules/voice/ai/tools/run-command.ts";
+import { secretPlaces } from "../../../../src/modules/voice/ai/tools/secret-places.ts";
 import { parseLine } from "../../../../src/modules/voice/ai/tools/shell-words.ts";
+import { systemTools } from "../../../../src/modules/voice/ai/tools/system-tools.ts";
+import { waitFor } from "../../../helpers/sandbox.ts";
+
+/** Running, as opposed to gone or a zombie waiting for a parent that may never reap it. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 
 const ALLOW = [
   "ls",
@@ -38,6 +52,7 @@ describe("commands that are always refused", () => {
     ["echo hi > /dev/sda", /disk device/],
     ["chmod -R 777 /", /chmod -R/],
     [":(){ :|:& };:", /fork bomb/],
+    ["git log --output=/home/me/.bashrc", /git --output writes files/],
   ])("%s", (line, reason) => {
     expect(alwaysRefused(line)).toMatch(reason);
     // Not even an allow-list entry with a shell lets it through.
@@ -132,13 +147,29 @@ describe("running a command", () => {
   });
 
   it("stops a command at its timeout, killing its children too", async () => {
-    const planned = planCommand("sleep 30", ALLOW);
-    if (!planned.ok) throw new Error(planned.reason);
-    const started = Date.now();
-    const result = await runPlannedCommand(planned.plan, options(300));
+    const plan = { argv: ["sleep 30 & echo $!; wait"], shell: true, timeoutMs: undefined, prefix: "sleep" };
+    const result = await runPlannedCommand(plan, options(300));
     expect(result.timedOut).toBe(true);
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expect(describeResult(result, 300)).toMatch(/timed out after 0 s/);
+    expect(describeResult(result, 300)).toMatch(/^timed out after 0\.3 s and was stopped/);
+    const child = Number(result.stdout.trim());
+    expect(child).toBeGreaterThan(0);
+    await waitFor(() => !alive(child), { what: `the shell's child ${child} to be gone` });
+  });
+
+  it("does not hand deskhub's secrets to the command in its environment", async () => {
+    const config = AiConfig.parse({ run_command: { allow: ["env"] }, tools: { run_command: "allow" } });
+    const env = { PATH: process.env.PATH, HOME: "/tmp", ANTHROPIC_API_KEY: "sk-ant-x", HASS_TOKEN: "eyJ-x" };
+    const places = secretPlaces([{ name: "hass_token", description: "HA", env: ["HASS_TOKEN"] }], {
+      runtimeSecretsDir: "/run/user/1000/secrets",
+    });
+    const run = systemTools({ config, home: "/tmp", env, secrets: places }).find(
+      (t) => t.name === "run_command",
+    )!;
+    const call = await run.prepare({ command: "env" });
+    if ("refused" in call) throw new Error(call.refused);
+    const output = await call.run({ signal: new AbortController().signal });
+    expect(output).toMatch(/^HOME=\/tmp$/m);
+    expect(output).not.toMatch(/ANTHROPIC_API_KEY|HASS_TOKEN/);
   });
 
   it("caps the output it keeps", async () => {

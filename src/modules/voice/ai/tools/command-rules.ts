@@ -122,6 +122,9 @@ function refusedCommand(program: string, argv: readonly string[]): string | unde
   if (DISK_TOOLS.test(program)) return `${program} erases disks`;
   if (program === "dd" && argv.some((a) => a.startsWith("of=/dev/") && DEVICE.test(a.slice(3))))
     return "dd onto a disk device";
+  // `git log --output=~/.bashrc` would let a read-only allow entry write any file.
+  if (program === "git" && argv.some((a) => a === "--output" || a.startsWith("--output=")))
+    return "git --output writes files, which only write_file may do";
   if (
     (program === "chmod" || program === "chown" || program === "chgrp") &&
     hasFlag(argv, "R", "recursive")

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { errorMessage } from "../../../../core/errors.ts";
+import { scrub } from "../../../../core/redact.ts";
 import type { AiConfig, PolicyDecision } from "../config.ts";
 import type { Confirm } from "../ports.ts";
 import type { AuditDecision, AuditLog } from "../store/audit.ts";
@@ -38,7 +39,9 @@ function schemaOf(tool: Tool<unknown>): Record<string, unknown> {
  * The one gate every model tool call passes: arguments parsed, safety rules checked,
  * the policy applied (allow, confirm with the person, deny), the tool run, and every
  * step written to the audit log. The model always gets an answer it can act on,
- * including why a call did not happen.
+ * including why a call did not happen, and never a secret deskhub knows (a command's
+ * output or a file may hold one): the answer goes to the model's provider and may be
+ * read out loud.
  */
 export class ToolExecutor {
   #options: ExecutorOptions;
@@ -73,7 +76,7 @@ export class ToolExecutor {
       });
     const fail = (decision: AuditDecision, reason: string, output: string): ToolOutcome => {
       audit(decision, { ok: false, reason });
-      return { output, isError: true, decision };
+      return { output: scrub(output), isError: true, decision };
     };
 
     const tool = this.#options.tools.find((t) => t.name === call.name);
@@ -119,7 +122,7 @@ export class ToolExecutor {
           ? fail(
               "timeout",
               answer.reason ?? `no answer within ${waited} s`,
-              `Not done: the user did not approve "${prepared.summary}" within ${waited} seconds, which counts as no. Tell the user it was not done.`,
+              `Not done: the user did not approve "${prepared.summary}" within ${waited} second${waited === 1 ? "" : "s"}, which counts as no. Tell the user it was not done.`,
             )
           : fail(
               "denied",
@@ -132,11 +135,11 @@ export class ToolExecutor {
     try {
       const result = await prepared.run({ signal: context.signal });
       audit(decision, { ok: true, result });
-      return { output: result, isError: false, decision };
+      return { output: scrub(result), isError: false, decision };
     } catch (error) {
       const message = errorMessage(error);
       audit(decision, { ok: false, reason: message });
-      return { output: `${tool.name} failed: ${message}`, isError: true, decision };
+      return { output: scrub(`${tool.name} failed: ${message}`), isError: true, decision };
     }
   }
 

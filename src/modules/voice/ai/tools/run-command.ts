@@ -109,10 +109,15 @@ export function runPlannedCommand(
   });
 }
 
+/** 30 s, 2.5 s, 0.3 s: whole seconds where that is not misleading. */
+function seconds(ms: number): string {
+  return ms >= 10_000 ? String(Math.round(ms / 1000)) : String(Math.round(ms / 100) / 10);
+}
+
 /** The result as the model reads it. */
 export function describeResult(result: CommandResult, timeoutMs: number): string {
   const lines: string[] = [];
-  if (result.timedOut) lines.push(`timed out after ${Math.round(timeoutMs / 1000)} s and was stopped`);
+  if (result.timedOut) lines.push(`timed out after ${seconds(timeoutMs)} s and was stopped`);
   else if (result.signal) lines.push(`killed by ${result.signal}`);
   else lines.push(`exit code ${result.code}`);
   if (result.stdout) lines.push(`stdout:\n${result.stdout}`);

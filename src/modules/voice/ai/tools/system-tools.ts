@@ -6,20 +6,23 @@ import type { AiConfig } from "../config.ts";
 import { planCommand } from "./command-rules.ts";
 import { type FileRoots, resolveForRead, resolveForWrite } from "./file-guard.ts";
 import { describeResult, runPlannedCommand } from "./run-command.ts";
+import { type SecretPlaces, withoutSecrets } from "./secret-places.ts";
 import { defineTool, type Tool } from "./types.ts";
 
 export interface SystemToolDeps {
   config: AiConfig;
   home: string;
   env: NodeJS.ProcessEnv;
+  /** deskhub's own secrets: denied to the file tools and kept out of commands' environment. */
+  secrets?: SecretPlaces;
 }
 
-export function fileRoots(config: AiConfig, home: string): FileRoots {
+export function fileRoots(config: AiConfig, home: string, secretFiles: readonly string[] = []): FileRoots {
   const expand = (p: string) => expandHome(p, { home });
   return {
     read: config.files.read_roots.map(expand),
     write: config.files.write_roots.map(expand),
-    deny: config.files.deny.map(expand),
+    deny: [...config.files.deny, ...secretFiles].map(expand),
   };
 }
 
@@ -42,7 +45,7 @@ function runCommandTool(deps: SystemToolDeps): Tool<{ command: string }> {
         async run({ signal }) {
           const result = await runPlannedCommand(plan, {
             cwd: expandHome(settings.cwd ?? "~", { home: deps.home }),
-            env: deps.env,
+            env: withoutSecrets(deps.env, deps.secrets?.env ?? []),
             timeoutMs,
             outputLimit: settings.output_limit,
             signal,
@@ -59,7 +62,7 @@ function looksBinary(bytes: Buffer): boolean {
 }
 
 function readFileTool(deps: SystemToolDeps): Tool<{ path: string }> {
-  const roots = fileRoots(deps.config, deps.home);
+  const roots = fileRoots(deps.config, deps.home, deps.secrets?.files);
   const max = deps.config.files.max_read_bytes;
   return defineTool({
     name: "read_file",
@@ -95,7 +98,7 @@ function readFileTool(deps: SystemToolDeps): Tool<{ path: string }> {
 function writeFileTool(
   deps: SystemToolDeps,
 ): Tool<{ path: string; content: string; append?: boolean | undefined }> {
-  const roots = fileRoots(deps.config, deps.home);
+  const roots = fileRoots(deps.config, deps.home, deps.secrets?.files);
   const max = deps.config.files.max_write_bytes;
   return defineTool({
     name: "write_file",

@@ -127,7 +127,9 @@ export async function respond(
       }
       if (calls.length === 0) {
         await writes;
-        await playback.sink?.end();
+        const sink = playback.sink;
+        playback.sink = undefined;
+        await sink?.end();
         return { transcript, stop: turn.signal.aborted ? "cancelled" : status };
       }
       turn.status("processing");
@@ -153,5 +155,7 @@ export async function respond(
   } finally {
     turn.signal.removeEventListener("abort", onAbort);
     await writes.catch(() => undefined);
+    // A response that failed or was cancelled by the server: stop its player (and give the mic back).
+    playback.sink?.abort();
   }
 }
