@@ -25,6 +25,7 @@ export const ENTITIES = {
  */
 export function filesService(ctx: ServiceContext, config: FilesConfig): Service {
   const timers: NodeJS.Timeout[] = [];
+  let pending: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
   const vault = openVault(config.bookmarks, ctx.env, ctx.paths);
   const defaultList = resolveList(undefined, config.recent, ctx.paths);
@@ -91,15 +92,21 @@ export function filesService(ctx: ServiceContext, config: FilesConfig): Service 
     }
   }
 
+  // Each part's last failure, so one part working again does not hide another's problem.
+  const problems = new Map<string, string>();
+  const report = () =>
+    problems.size ? ctx.health("degraded", [...problems.values()].join("; ")) : ctx.health("ok");
+
   /** A failed round (a broken store, a missing key) degrades the module; the next may succeed. */
   const guarded = (what: string, work: () => Promise<unknown>) => async () => {
     try {
       await work();
-      ctx.health("ok");
+      problems.delete(what);
     } catch (error) {
       ctx.log.warn({ err: error }, `${what} failed`);
-      ctx.health("degraded", `${what}: ${errorMessage(error)}`);
+      problems.set(what, `${what}: ${errorMessage(error)}`);
     }
+    report();
   };
 
   return {
@@ -143,21 +150,23 @@ export function filesService(ctx: ServiceContext, config: FilesConfig): Service 
         },
       });
 
-      for (const action of await vault.recover().catch((error: unknown) => {
-        ctx.health("degraded", `bookmarks: ${errorMessage(error)}`);
-        return [] as string[];
-      })) {
-        ctx.log.warn(`bookmarks: ${action}`);
-      }
-      await guarded("bookmarks", publishBookmarks)();
+      await guarded("bookmarks", async () => {
+        try {
+          for (const action of await vault.recover()) ctx.log.warn(`bookmarks: ${action}`);
+        } finally {
+          await publishBookmarks();
+        }
+      })();
       await guarded("recent files", publishRecent)();
 
       if (config.recent.cleanup_interval > 0) {
         // The same round picks up databases made from the command line meanwhile.
-        const run = guarded("recent cleanup", async () => {
-          await cleanupAll();
-          await publishBookmarks();
-        });
+        const cleanup = guarded("recent cleanup", cleanupAll);
+        const bookmarks = guarded("bookmarks", publishBookmarks);
+        const run = async () => {
+          await cleanup();
+          await bookmarks();
+        };
         timers.push(setTimeout(run, 5_000).unref());
         timers.push(setInterval(run, config.recent.cleanup_interval * 1000).unref());
       }
@@ -165,23 +174,26 @@ export function filesService(ctx: ServiceContext, config: FilesConfig): Service 
         const file = config.recent.xbel_file || join(ctx.paths.xdgDataHome, "recently-used.xbel");
         const run = guarded("recently-used.xbel import", () => importDesktopRecent(file));
         await run();
-        let pending: NodeJS.Timeout | undefined;
         // GTK replaces the file by rename: watch its directory, and let a burst settle.
         try {
           watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
             if (name !== basename(file)) return;
             clearTimeout(pending);
             pending = setTimeout(run, 1_000);
-            timers.push(pending);
           });
-          watcher.on("error", (error) => ctx.health("degraded", `watching ${file}: ${error.message}`));
+          watcher.on("error", (error) => {
+            problems.set("watch", `watching ${file}: ${error.message}`);
+            report();
+          });
         } catch (error) {
-          ctx.health("degraded", `cannot watch ${file}: ${errorMessage(error)}`);
+          problems.set("watch", `cannot watch ${file}: ${errorMessage(error)}`);
+          report();
         }
       }
     },
     async stop() {
       for (const timer of timers) clearTimeout(timer);
+      clearTimeout(pending);
       watcher?.close();
     },
   };

@@ -69,6 +69,18 @@ describe("deskhub recent", () => {
     expect(result.stderr).toContain(join(home, "nope.txt"));
   });
 
+  it("refuses a count that is not a whole number, naming the option", async () => {
+    for (const args of [
+      ["recent", "list", "--limit", "ten"],
+      ["recent", "cleanup", "--keep", "-1"],
+    ]) {
+      const result = await runCli(args, sandbox.env);
+      expect(result.code).toBe(64);
+      expect(result.stderr).toContain(`'${args[2] === "--limit" ? "-n, --limit" : "-k, --keep"} <n>'`);
+      expect(result.stderr).toContain("a whole number, 0 or more");
+    }
+  });
+
   it("shares fre's own default store as the list named fre, keeping its format", async () => {
     const freStore = join(sandbox.env.XDG_DATA_HOME!, "fre", "fre.json");
     mkdirSync(join(freStore, ".."), { recursive: true });

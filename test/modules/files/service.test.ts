@@ -131,4 +131,26 @@ describe("the files service in a running daemon", () => {
       [join(home, "keep.txt"), ...paths.map((path) => join(home, path))].sort(),
     );
   });
+
+  it("stays degraded while one list is broken, whatever else works meanwhile", async () => {
+    const health = () => daemon!.runtime.store.get("files.health")?.state;
+    const broken = join(env.XDG_DATA_HOME!, "frecent", "broken.json");
+    writeFileSync(broken, "{ not json");
+    await waitFor(() => health()?.value === "degraded", { timeout: 10_000, what: "the cleanup to fail" });
+    expect(String(health()?.attributes.message)).toContain(`recent cleanup: ${broken} is not valid JSON`);
+
+    // A desktop import that works in between must not report the module well.
+    const extra = join(sandbox.home, "Documents/extra.odt");
+    writeFileSync(extra, "x");
+    const text = readFileSync(xbel, "utf8").replace(
+      "</xbel>",
+      `  <bookmark href="${pathToFileURL(extra).href}" added="2024-05-21T08:00:00Z" modified="2024-05-21T08:00:00Z" visited="2024-05-21T08:00:00Z"/>\n</xbel>`,
+    );
+    writeFileSync(xbel, text);
+    await waitFor(() => value("files.recent_items") === 5, { timeout: 10_000, what: "the xbel import" });
+    expect(health()?.value).toBe("degraded");
+
+    rmSync(broken);
+    await waitFor(() => health()?.value === "running", { timeout: 10_000, what: "the module to recover" });
+  });
 });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliApp } from "../../../core/module.ts";
 import type { FilesConfig } from "../config.ts";
+import { wholeNumber } from "../count-option.ts";
 
 /** Every command starts with this file; what the commands do loads when one runs. */
 const actions = () => import("./actions.ts");
@@ -50,7 +51,7 @@ export function registerBookmarks(program: Command, app: CliApp<FilesConfig>): v
       .option("-a, --all", "every keyword must match")
       .option("--deep", "match inside words too")
       .option("-t, --tag <query>", TAG_HELP)
-      .option("-n, --limit <n>", "at most this many", (v) => Number.parseInt(v, 10))
+      .option("-n, --limit <n>", "at most this many", wholeNumber)
       .option("--json", "machine-readable output"),
     "deskhub bookmarks search python --tag docs",
   ).action(async (keywords: string[], opts) => (await actions()).search(app, keywords, opts));

@@ -113,9 +113,6 @@ export async function cleanup(
 ): Promise<void> {
   const { ctx, config } = await app.load();
   const keep = opts.keep ?? config.recent.keep;
-  if (!Number.isInteger(keep) || keep < 0) {
-    throw new UserError("--keep takes a whole number of entries (0 keeps all)", { code: ExitCode.usage });
-  }
   const lists = opts.all
     ? await knownLists(config.recent, ctx.paths)
     : [resolveList(opts.list, config.recent, ctx.paths)];

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import type { CliApp } from "../../../core/module.ts";
 import type { FilesConfig } from "../config.ts";
+import { wholeNumber } from "../count-option.ts";
 
 /** Every command starts with this file; what the commands do loads when one runs. */
 const actions = () => import("./actions.ts");
@@ -36,7 +37,7 @@ export function registerRecent(program: Command, app: CliApp<FilesConfig>): void
           .choices(["frecent", "recent", "frequent"])
           .default("frecent"),
       )
-      .option("-n, --limit <n>", "at most this many", (v) => Number.parseInt(v, 10))
+      .option("-n, --limit <n>", "at most this many", wholeNumber)
       .option("--stat", "show the score (or hours since use, or count) before each path, like fre --stat")
       .option("--json", "machine-readable output"),
     "deskhub recent list --limit 10 --stat",
@@ -59,8 +60,10 @@ export function registerRecent(program: Command, app: CliApp<FilesConfig>): void
       )
       .addOption(listOption())
       .option("--all", "every list")
-      .option("-k, --keep <n>", "entries to keep per list (default: files.recent.keep; 0 keeps all)", (v) =>
-        Number.parseInt(v, 10),
+      .option(
+        "-k, --keep <n>",
+        "entries to keep per list (default: files.recent.keep; 0 keeps all)",
+        wholeNumber,
       )
       .option("--apply", "write the result (without it, only show what would change)")
       .option("--json", "machine-readable output"),
