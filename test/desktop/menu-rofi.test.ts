@@ -1,33 +1,18 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { askText, showMenu } from "../../src/desktop/menu.ts";
 import { waitFor } from "../helpers/sandbox.ts";
+import { startXvfb, xdotool as xdotoolOn } from "../helpers/xvfb.ts";
 
 let xvfb: ChildProcess;
 let display: string;
 const dir = mkdtempSync(join(tmpdir(), "deskhub-rofi-"));
 
-/** Xvfb picks a free display itself (-displayfd) and says which once it accepts clients. */
-function startXvfb(): Promise<{ child: ChildProcess; display: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x720x24", "-nolisten", "tcp"], {
-      stdio: ["ignore", "ignore", "pipe", "pipe"],
-    });
-    let text = "";
-    child.stdio[3]?.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes("\n")) resolve({ child, display: `:${text.trim()}` });
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`Xvfb exited with ${code}`)));
-  });
-}
-
 function xdotool(...args: string[]): string {
-  return execFileSync("xdotool", args, { env: { ...process.env, DISPLAY: display }, encoding: "utf8" });
+  return xdotoolOn(display, ...args);
 }
 
 /** Waits until rofi's window is mapped, so keystrokes reach it and not the void. */

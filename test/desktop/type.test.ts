@@ -12,7 +12,8 @@ import { pasteTyper } from "../../src/desktop/type/paste.ts";
 import { type KeySender, type Typer, UnsupportedText } from "../../src/desktop/type/typer.ts";
 import { xdotoolTyper } from "../../src/desktop/type/xdotool.ts";
 import { chordArgs, typeArgs, ydotoolTyper } from "../../src/desktop/type/ydotool.ts";
-import { startXevWindow, startXvfb } from "../modules/voice/x11.ts";
+import { startXvfb } from "../helpers/xvfb.ts";
+import { startXevWindow } from "../modules/voice/x11.ts";
 
 const options = (env: NodeJS.ProcessEnv) => ({
   env,

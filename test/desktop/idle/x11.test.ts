@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,32 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { X11Idle } from "../../../src/desktop/idle/x11.ts";
 import { parseDisplay } from "../../../src/desktop/idle/x11-protocol.ts";
 import { parseXauthority } from "../../../src/desktop/idle/xauthority.ts";
+import { startXvfb, stopChild as stop } from "../../helpers/xvfb.ts";
 
 const run = promisify(execFile);
-
-/** A real X server (Xvfb) on a display it picks itself, optionally requiring a cookie. */
-async function startXvfb(extra: string[] = []): Promise<{ display: string; child: ChildProcess }> {
-  const child = spawn("Xvfb", ["-displayfd", "3", "-nolisten", "tcp", ...extra], {
-    stdio: ["ignore", "ignore", "pipe", "pipe"],
-  });
-  const number = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdio[3]!.on("data", (chunk) => {
-      out += chunk;
-      if (out.includes("\n")) resolve(out.trim());
-    });
-    child.once("exit", (code) => reject(new Error(`Xvfb exited with ${code}`)));
-  });
-  return { display: `:${number}`, child };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
-}
 
 describe("X11 idle through the MIT-SCREEN-SAVER extension", () => {
   let open: { display: string; child: ChildProcess };

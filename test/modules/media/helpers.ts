@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -138,29 +138,4 @@ export async function moduleContext(sandbox: Sandbox, store = new Store()): Prom
 
 export function mediaConfig(input: Record<string, unknown>): MediaConfig {
   return MediaConfig.parse(input);
-}
-
-/** Xvfb on a display it picks itself (-displayfd), once it accepts clients. */
-export function startXvfb(): Promise<{ child: ChildProcess; display: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x720x24", "-nolisten", "tcp"], {
-      stdio: ["ignore", "ignore", "pipe", "pipe"],
-    });
-    let text = "";
-    child.stdio[3]?.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes("\n")) resolve({ child, display: `:${text.trim()}` });
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`Xvfb exited with ${code}`)));
-  });
-}
-
-/** xdotool on that display; its complaints (no window yet) go into the thrown error, not the test log. */
-export function xdotool(display: string, ...args: string[]): string {
-  return execFileSync("xdotool", args, {
-    env: { ...process.env, DISPLAY: display },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
 }

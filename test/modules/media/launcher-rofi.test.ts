@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { which } from "../../../src/core/proc.ts";
 import { FakeJellyfin } from "../../fixtures/jellyfin/server.ts";
 import { runCli, type Sandbox, spawnCli, waitFor } from "../../helpers/sandbox.ts";
-import { mediaSandbox, shortFilm, startXvfb, xdotool } from "./helpers.ts";
+import { startXvfb, xdotool } from "../../helpers/xvfb.ts";
+import { mediaSandbox, shortFilm } from "./helpers.ts";
 
 /**
  * The launcher as a key binding runs it: no terminal, rofi on an X display (Xvfb), a

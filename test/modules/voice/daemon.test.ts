@@ -6,8 +6,9 @@ import { type DaemonHandle, startDaemon } from "../../../src/app/daemon/daemon.t
 import { clearSecrets } from "../../../src/core/redact.ts";
 import voice from "../../../src/modules/voice/index.ts";
 import { freePort, makeSandbox, runCli, type Sandbox, waitFor } from "../../helpers/sandbox.ts";
+import { startXvfb } from "../../helpers/xvfb.ts";
 import { makeSpeech, SENTENCE, type SpeechFiles } from "./speech.ts";
-import { startXevWindow, startXvfb } from "./x11.ts";
+import { startXevWindow } from "./x11.ts";
 
 /**
  * End to end: the daemon runs the voice service (the real daemon code, in this process

@@ -1,40 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-
-/** A real X server (Xvfb) for typing tests, on a display number it picks itself. */
-export async function startXvfb(): Promise<{
-  display: string;
-  env: NodeJS.ProcessEnv;
-  stop(): Promise<void>;
-}> {
-  const child = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "800x600x24", "-nolisten", "tcp"], {
-    stdio: ["ignore", "ignore", "ignore", "pipe"],
-  });
-  const display = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("Xvfb did not start in 10 s")), 10_000);
-    (child.stdio[3] as NodeJS.ReadableStream).on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes("\n")) {
-        clearTimeout(timer);
-        resolve(`:${out.trim()}`);
-      }
-    });
-    child.once("error", reject);
-  });
-  return {
-    display,
-    env: { ...process.env, DISPLAY: display, WAYLAND_DISPLAY: "" },
-    stop: () => stopChild(child),
-  };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
-}
+import { execFileSync, spawn } from "node:child_process";
+import { stopChild } from "../../helpers/xvfb.ts";
 
 /**
  * xev: a real X client window that prints every key event it receives. Focused, it is
@@ -46,23 +11,32 @@ export async function startXevWindow(
   const name = `deskhub-target-${process.pid}-${Date.now()}`;
   const child = spawn("xev", ["-name", name, "-event", "keyboard"], {
     env,
-    stdio: ["ignore", "pipe", "ignore"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let errors = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString()));
   let windowId = "";
   const deadline = Date.now() + 10_000;
-  while (!windowId && Date.now() < deadline) {
+  while (!windowId && Date.now() < deadline && child.exitCode === null) {
     try {
       windowId =
-        execFileSync("xdotool", ["search", "--name", name], { env, encoding: "utf8" })
+        execFileSync("xdotool", ["search", "--name", name], {
+          env,
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+        })
           .trim()
           .split("\n")[0] ?? "";
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  if (!windowId) throw new Error("the xev window did not appear");
+  if (!windowId) {
+    child.kill();
+    throw new Error(`the xev window did not appear (xev exit ${child.exitCode}): ${errors}`);
+  }
   execFileSync("xdotool", ["windowfocus", "--sync", windowId], { env });
   return {
     windowId,
