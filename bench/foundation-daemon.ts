@@ -1,10 +1,14 @@
 /**
- * The daemon idle with every module enabled on its defaults: RSS after start and CPU
- * over a window (60 s by default, BENCH_SECONDS to change), against an idle
+ * The daemon idle with every module enabled on its defaults (ports aside): RSS after
+ * start and CPU over a window (60 s by default, BENCH_SECONDS to change), against an idle
  * `node -e setInterval` measured in the same run. Goal: under 80 MB and 0.5% of a core.
+ * Two daemons run side by side over the same window: `node src/main.ts up` (what
+ * `npm start` runs: Node strips the types as it loads each file) and the packaged
+ * JavaScript (`bin/deskhub.js up`, what `npm install -g` runs), built by tsc into a
+ * private directory so nobody's dist/ is disturbed.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,55 +27,132 @@ function freePort(): Promise<number> {
   });
 }
 
-const home = mkdtempSync(join(tmpdir(), "deskhub-bench-"));
-const env: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  HOME: home,
-  XDG_CONFIG_HOME: join(home, "config"),
-  XDG_DATA_HOME: join(home, "data"),
-  XDG_STATE_HOME: join(home, "state"),
-  XDG_CACHE_HOME: join(home, "cache"),
-  XDG_RUNTIME_DIR: join(home, "run"),
-  DESKHUB_LOG_LEVEL: "warn",
-};
-mkdirSync(join(home, "config/deskhub"), { recursive: true });
-writeFileSync(join(home, "config/deskhub/config.yaml"), `dashboard:\n  port: ${await freePort()}\n`);
-
-const daemon = spawn(process.execPath, [join(root, "src/main.ts"), "up"], {
-  env,
-  stdio: ["ignore", "ignore", "pipe"],
-});
-const baseline = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
-let started = false;
-for (let i = 0; i < 200 && !started; i++) {
-  await new Promise((r) => setTimeout(r, 100));
-  const status = spawn(process.execPath, [join(root, "src/main.ts"), "status", "--json"], {
-    env,
-    stdio: "ignore",
-  });
-  started = (await new Promise((r) => status.on("exit", r))) === 0;
-}
-if (!started) throw new Error("the daemon did not start");
-// Let start-up work (module probes, first publishes) settle before measuring idle.
-await new Promise((r) => setTimeout(r, 3_000));
-const rows = [];
-const cpu0 = { daemon: cpuSeconds(daemon.pid!), baseline: cpuSeconds(baseline.pid!) };
-const rss0 = { daemon: rssMb(daemon.pid!), baseline: rssMb(baseline.pid!) };
-await new Promise((r) => setTimeout(r, seconds * 1000));
-const cpu = {
-  daemon: ((cpuSeconds(daemon.pid!) - cpu0.daemon) / seconds) * 100,
-  baseline: ((cpuSeconds(baseline.pid!) - cpu0.baseline) / seconds) * 100,
-};
-const rss = { daemon: rssMb(daemon.pid!), baseline: rssMb(baseline.pid!) };
-rows.push(["deskhub up (all modules, defaults)", rss0.daemon, rss.daemon, cpu.daemon, "< 80 MB, < 0.5%"]);
-rows.push(["node -e setInterval (baseline)", rss0.baseline, rss.baseline, cpu.baseline, ""]);
-daemon.kill("SIGTERM");
-baseline.kill();
-await new Promise((r) => daemon.on("exit", r));
-rmSync(home, { recursive: true, force: true });
-table(
-  `Daemon idle, ${seconds} s window`,
-  ["process", "RSS after start MB", `RSS after ${seconds} s MB`, "CPU % of one core", "goal"],
-  rows,
+// The package as `npm pack` ships it (bin/, dist/, data/, package.json), under
+// node_modules so its dependencies still resolve.
+const build = join(root, "node_modules/.cache/deskhub-bench-daemon");
+rmSync(build, { recursive: true, force: true });
+mkdirSync(join(build, "bin"), { recursive: true });
+const tsc = spawnSync(
+  process.execPath,
+  [
+    join(root, "node_modules/typescript/bin/tsc"),
+    "-p",
+    join(root, "tsconfig.build.json"),
+    "--outDir",
+    join(build, "dist"),
+  ],
+  { stdio: "inherit" },
 );
-console.log(`\nRSS ratio to the bare Node baseline: ${(rss.daemon / rss.baseline).toFixed(2)}x`);
+if (tsc.status !== 0) throw new Error("tsc failed to build the package");
+copyFileSync(join(root, "package.json"), join(build, "package.json"));
+copyFileSync(join(root, "bin/deskhub.js"), join(build, "bin/deskhub.js"));
+symlinkSync(join(root, "data"), join(build, "data"));
+
+interface Daemon {
+  name: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function up(name: string, entry: string): Promise<Daemon> {
+  const home = mkdtempSync(join(tmpdir(), "deskhub-bench-"));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_DATA_HOME: join(home, "data"),
+    XDG_STATE_HOME: join(home, "state"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    XDG_RUNTIME_DIR: join(home, "run"),
+    DESKHUB_LOG_LEVEL: "warn",
+  };
+  mkdirSync(join(home, "config/deskhub"), { recursive: true });
+  // Defaults everywhere except the ports: the dashboard, the embedded MQTT broker (1883 by
+  // default) and the IPTV listeners (8080/7070) get free ports, so the benchmark never
+  // collides with a deskhub, a broker or a test running on the same machine.
+  writeFileSync(
+    join(home, "config/deskhub/config.yaml"),
+    [
+      "dashboard:",
+      `  port: ${await freePort()}`,
+      "homeassistant:",
+      "  embedded:",
+      `    port: ${await freePort()}`,
+      "iptv:",
+      "  listeners:",
+      "    full:",
+      `      port: ${await freePort()}`,
+      "    mini:",
+      `      port: ${await freePort()}`,
+      "",
+    ].join("\n"),
+  );
+  const daemon = spawn(process.execPath, [entry, "up"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  daemon.stderr.on("data", (c: Buffer) => (stderr += c));
+  let started = false;
+  for (let i = 0; i < 200 && !started && daemon.exitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const status = spawn(process.execPath, [entry, "status", "--json"], { env, stdio: "ignore" });
+    started = (await new Promise((r) => status.on("exit", r))) === 0;
+  }
+  if (!started) throw new Error(`${name}: the daemon did not start\n${stderr}`);
+  return {
+    name,
+    pid: daemon.pid!,
+    async stop() {
+      if (daemon.exitCode === null) {
+        const exited = new Promise((r) => daemon.on("exit", r));
+        daemon.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+const baseline = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+const daemons: Daemon[] = [];
+try {
+  daemons.push(await up("deskhub up, from source (node src/main.ts)", join(root, "src/main.ts")));
+  daemons.push(await up("deskhub up, packaged (bin/deskhub.js -> dist/)", join(build, "bin/deskhub.js")));
+  // Let start-up work (module probes, first publishes) settle before measuring idle.
+  await new Promise((r) => setTimeout(r, 3_000));
+  const processes = [...daemons, { name: "node -e setInterval (baseline)", pid: baseline.pid! }];
+  const before = processes.map((p) => ({ cpu: cpuSeconds(p.pid), rss: rssMb(p.pid) }));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const results = processes.map((p, i) => ({
+    name: p.name,
+    rss0: before[i]!.rss,
+    rss: rssMb(p.pid),
+    cpu: ((cpuSeconds(p.pid) - before[i]!.cpu) / seconds) * 100,
+  }));
+  const base = results.at(-1)!;
+  table(
+    `Daemon idle, all modules on their defaults, ${seconds} s window (run side by side)`,
+    [
+      "process",
+      "RSS after start MB",
+      `RSS after ${seconds} s MB`,
+      "RSS ratio to baseline",
+      "CPU % of one core",
+      "goal",
+    ],
+    results.map((r) => [
+      r.name,
+      r.rss0,
+      r.rss,
+      r.rss / base.rss,
+      r.cpu,
+      r === base ? "baseline" : "< 80 MB, < 0.5%",
+    ]),
+  );
+  for (const r of results.slice(0, -1))
+    console.log(
+      `\n${r.name}: RSS < 80 MB ${r.rss < 80 ? "met" : "NOT met"} (${r.rss.toFixed(1)} MB), CPU < 0.5% ${r.cpu < 0.5 ? "met" : "NOT met"} (${r.cpu.toFixed(2)}%; counted in 10 ms ticks, ${(1 / seconds).toFixed(3)}% resolution)`,
+    );
+} finally {
+  baseline.kill();
+  for (const daemon of daemons) await daemon.stop();
+  rmSync(build, { recursive: true, force: true });
+}
