@@ -71,6 +71,11 @@ export interface ModuleDef<S extends z.ZodObject = z.ZodObject> {
   service?(ctx: ServiceContext, config: z.output<S>): Service;
 }
 
+/**
+ * Assign the result to a constant and export that (`export default presenceModule`):
+ * tsc does not rewrite the `.ts` of a dynamic import inside an `export default`
+ * expression, and the packaged JavaScript would then fail to load the service.
+ */
 export function defineModule<S extends z.ZodObject>(def: ModuleDef<S>): ModuleDef<S> {
   return def;
 }

@@ -2,7 +2,7 @@ import { defineModule, type Service } from "../../core/module.ts";
 import { registerCommands } from "./commands/register.ts";
 import { CalendarConfig } from "./config.ts";
 
-export default defineModule({
+const calendarModule = defineModule({
   name: "calendar",
   summary: "School calendars as data, iCal feeds, Google Calendar sync and reminders",
   config: CalendarConfig,
@@ -57,3 +57,5 @@ export default defineModule({
     };
   },
 });
+
+export default calendarModule;

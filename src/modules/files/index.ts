@@ -4,7 +4,7 @@ import { FilesConfig } from "./config.ts";
 import { registerRecent } from "./recent/cli.ts";
 import { registerStatus } from "./status-command.ts";
 
-export default defineModule({
+const filesModule = defineModule({
   name: "files",
   summary: "recent files ranked by frecency (fre's stores) and buku bookmark databases kept encrypted",
   config: FilesConfig,
@@ -28,3 +28,5 @@ export default defineModule({
     };
   },
 });
+
+export default filesModule;

@@ -4,7 +4,7 @@ import { HomeAssistantConfig } from "./config.ts";
 
 export type { HomeAssistantConfig, Rule, ServiceCall } from "./config.ts";
 
-export default defineModule({
+const homeAssistantModule = defineModule({
   name: "homeassistant",
   summary: "Home Assistant bridge: MQTT discovery of every entity, commands back, service calls and rules",
   config: HomeAssistantConfig,
@@ -49,3 +49,5 @@ export default defineModule({
     };
   },
 });
+
+export default homeAssistantModule;

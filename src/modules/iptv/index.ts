@@ -3,7 +3,7 @@ import { registerIptvCommands } from "./cli/commands.ts";
 import { IptvConfig } from "./config.ts";
 import { iptvEnv } from "./env.ts";
 
-export default defineModule({
+const iptvModule = defineModule({
   name: "iptv",
   summary: "Xtream Codes proxy: the household shares one IPTV subscription, each with their own login",
   config: IptvConfig,
@@ -81,3 +81,5 @@ export default defineModule({
     };
   },
 });
+
+export default iptvModule;

@@ -4,7 +4,7 @@ import { MediaConfig } from "./config.ts";
 
 export type { MediaConfig } from "./config.ts";
 
-export default defineModule({
+const mediaModule = defineModule({
   name: "media",
   summary: "Jellyfin and YouTube from a launcher menu, played in one mpv that reports back to Jellyfin",
   config: MediaConfig,
@@ -59,3 +59,5 @@ export default defineModule({
     };
   },
 });
+
+export default mediaModule;

@@ -5,7 +5,7 @@ import { PresenceConfig } from "./config.ts";
 export type { Override, PresenceConfig, Signal } from "./config.ts";
 export { COMMAND as PRESENCE_COMMANDS, ID as PRESENCE_ENTITIES } from "./entities.ts";
 
-export default defineModule({
+const presenceModule = defineModule({
   name: "presence",
   summary: "What the desktop knows: idle, webcam, microphone, in office, lock, sleep and system sensors",
   config: PresenceConfig,
@@ -26,3 +26,5 @@ export default defineModule({
     };
   },
 });
+
+export default presenceModule;

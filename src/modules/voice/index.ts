@@ -9,7 +9,7 @@ import { VOICE_SECRETS } from "./secrets.ts";
  * runs `deskhub voice start` on each press), so it imports only the config schema and
  * the command table; everything else loads when a command or the service runs.
  */
-export default defineModule({
+const voiceModule = defineModule({
   name: "voice",
   summary: "Push-to-talk dictation and an AI assistant that answers out loud",
   config: VoiceConfig,
@@ -41,3 +41,5 @@ export default defineModule({
     };
   },
 });
+
+export default voiceModule;
