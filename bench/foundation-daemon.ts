@@ -7,12 +7,13 @@
  * JavaScript (`bin/deskhub.js up`, what `npm install -g` runs), built by tsc into a
  * private directory so nobody's dist/ is disturbed.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildPackage } from "../test/helpers/package-build.ts";
 import { cpuSeconds, rssMb, table } from "./lib.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -27,26 +28,7 @@ function freePort(): Promise<number> {
   });
 }
 
-// The package as `npm pack` ships it (bin/, dist/, data/, package.json), under
-// node_modules so its dependencies still resolve.
-const build = join(root, "node_modules/.cache/deskhub-bench-daemon");
-rmSync(build, { recursive: true, force: true });
-mkdirSync(join(build, "bin"), { recursive: true });
-const tsc = spawnSync(
-  process.execPath,
-  [
-    join(root, "node_modules/typescript/bin/tsc"),
-    "-p",
-    join(root, "tsconfig.build.json"),
-    "--outDir",
-    join(build, "dist"),
-  ],
-  { stdio: "inherit" },
-);
-if (tsc.status !== 0) throw new Error("tsc failed to build the package");
-copyFileSync(join(root, "package.json"), join(build, "package.json"));
-copyFileSync(join(root, "bin/deskhub.js"), join(build, "bin/deskhub.js"));
-symlinkSync(join(root, "data"), join(build, "data"));
+const build = buildPackage("deskhub-bench-daemon");
 
 interface Daemon {
   name: string;

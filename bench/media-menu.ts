@@ -8,15 +8,7 @@
  * path in a warm process (no start-up at all) isolates the launcher's own work.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,30 +21,14 @@ import { Store } from "../src/core/store.ts";
 import { MediaConfig } from "../src/modules/media/config.ts";
 import { Launcher } from "../src/modules/media/menu/launcher.ts";
 import { MediaRuntime } from "../src/modules/media/runtime.ts";
+import { buildPackage } from "../test/helpers/package-build.ts";
 import { median, percentile, table } from "./lib.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 
-// The packaged JavaScript, built where it disturbs nobody's dist/ (node_modules still resolves).
-const build = join(root, "node_modules/.cache/deskhub-bench-media");
-rmSync(build, { recursive: true, force: true });
-mkdirSync(build, { recursive: true });
 console.log("building the packaged CLI (tsc)...");
-spawnSync(
-  process.execPath,
-  [
-    join(root, "node_modules/typescript/bin/tsc"),
-    "-p",
-    join(root, "tsconfig.build.json"),
-    "--outDir",
-    join(build, "dist"),
-  ],
-  {
-    stdio: "ignore",
-  },
-);
-copyFileSync(join(root, "package.json"), join(build, "package.json"));
+const build = buildPackage("deskhub-bench-media");
 const main = join(build, "dist/main.js");
 
 const home = mkdtempSync(join(tmpdir(), "deskhub-bench-menu-"));

@@ -1,25 +1,14 @@
-import { spawn, spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPackage } from "../helpers/package-build.ts";
 import { freePort, makeSandbox, type Sandbox, waitFor } from "../helpers/sandbox.ts";
 
 /**
- * The JavaScript that `npm pack` ships (tsc's output of src/), laid out as the package
- * installs: bin/, dist/, data/ and package.json, under node_modules so the dependencies
- * resolve. `deskhub --version` passing in CI says nothing of the modules' services, which
- * load on demand through dynamic imports.
+ * The packaged JavaScript, as `npm install -g` runs it. `deskhub --version` passing in
+ * CI says nothing of the modules' services, which load on demand through dynamic imports.
  */
-const root = resolve(import.meta.dirname, "../..");
-const build = join(root, "node_modules/.cache/deskhub-test-package");
 let sandbox: Sandbox;
 
 function jsFiles(dir: string): string[] {
@@ -32,24 +21,10 @@ function jsFiles(dir: string): string[] {
   );
 }
 
+let build: string;
+
 beforeAll(() => {
-  rmSync(build, { recursive: true, force: true });
-  mkdirSync(join(build, "bin"), { recursive: true });
-  const tsc = spawnSync(
-    process.execPath,
-    [
-      join(root, "node_modules/typescript/bin/tsc"),
-      "-p",
-      join(root, "tsconfig.build.json"),
-      "--outDir",
-      join(build, "dist"),
-    ],
-    { encoding: "utf8" },
-  );
-  if (tsc.status !== 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
-  copyFileSync(join(root, "package.json"), join(build, "package.json"));
-  copyFileSync(join(root, "bin/deskhub.js"), join(build, "bin/deskhub.js"));
-  symlinkSync(join(root, "data"), join(build, "data"));
+  build = buildPackage("deskhub-test-package");
 }, 120_000);
 
 afterAll(() => {
