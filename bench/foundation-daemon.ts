@@ -8,25 +8,15 @@
  * private directory so nobody's dist/ is disturbed.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPackage } from "../test/helpers/package-build.ts";
+import { freePort, makeSandbox } from "../test/helpers/sandbox.ts";
 import { cpuSeconds, rssMb, table } from "./lib.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 60);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const build = buildPackage("deskhub-bench-daemon");
 
@@ -37,23 +27,14 @@ interface Daemon {
 }
 
 async function up(name: string, entry: string): Promise<Daemon> {
-  const home = mkdtempSync(join(tmpdir(), "deskhub-bench-"));
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, "config"),
-    XDG_DATA_HOME: join(home, "data"),
-    XDG_STATE_HOME: join(home, "state"),
-    XDG_CACHE_HOME: join(home, "cache"),
-    XDG_RUNTIME_DIR: join(home, "run"),
-    DESKHUB_LOG_LEVEL: "warn",
-  };
-  mkdirSync(join(home, "config/deskhub"), { recursive: true });
+  const sandbox = makeSandbox({ DESKHUB_LOG_LEVEL: "warn" });
+  const { env } = sandbox;
+  mkdirSync(sandbox.configDir, { recursive: true });
   // Defaults everywhere except the ports: the dashboard, the embedded MQTT broker (1883 by
   // default) and the IPTV listeners (8080/7070) get free ports, so the benchmark never
   // collides with a deskhub, a broker or a test running on the same machine.
   writeFileSync(
-    join(home, "config/deskhub/config.yaml"),
+    join(sandbox.configDir, "config.yaml"),
     [
       "dashboard:",
       `  port: ${await freePort()}`,
@@ -88,7 +69,7 @@ async function up(name: string, entry: string): Promise<Daemon> {
         daemon.kill("SIGTERM");
         await exited;
       }
-      rmSync(home, { recursive: true, force: true });
+      sandbox.cleanup();
     },
   };
 }

@@ -1,3 +1,5 @@
+import { DOM_HELPERS } from "../../core/page-script.ts";
+
 /**
  * The dashboard is one page with no build step: plain HTML, CSS and a script that
  * renders /api/state and follows /api/events. Kept as a module so the packaged
@@ -50,16 +52,7 @@ export const PAGE = `<!doctype html>
   <section><h2>Log</h2><pre id="log" data-testid="log"></pre></section>
 </main>
 <script type="module">
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const child of children.flat()) node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
-  return node;
-};
+${DOM_HELPERS}
 const fmt = (e) => e.value === true ? "on" : e.value === false ? "off" : e.value === null ? "—" : String(e.value) + (e.unit ? " " + e.unit : "");
 const ago = (ms) => ms ? new Date(ms).toLocaleTimeString() : "";
 let state = { entities: new Map(), commands: [] };

@@ -1,3 +1,4 @@
+import { DOM_HELPERS } from "../../../core/page-script.ts";
 import { COLOURS } from "../status.ts";
 
 /**
@@ -63,16 +64,7 @@ export const VOICE_PAGE = `<!doctype html>
 </main>
 <script type="module">
 const COLOURS = ${JSON.stringify(COLOURS)};
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const child of children.flat()) node.append(child instanceof Node ? child : document.createTextNode(String(child ?? "")));
-  return node;
-};
+${DOM_HELPERS}
 const time = (iso) => iso ? new Date(iso).toLocaleTimeString() : "";
 const entities = new Map();
 const attr = (id) => entities.get(id)?.attributes || {};
