@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPackage } from "../helpers/package-build.ts";
@@ -40,13 +40,7 @@ describe("the packaged JavaScript", () => {
       for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g)) {
         const specifier = match[1]!;
         const target = resolve(dirname(file), specifier);
-        let exists = true;
-        try {
-          readFileSync(target);
-        } catch {
-          exists = false;
-        }
-        if (!specifier.endsWith(".js") || !exists)
+        if (!specifier.endsWith(".js") || !existsSync(target))
           broken.push(`${file.slice(build.length + 1)}: ${specifier}`);
       }
     }

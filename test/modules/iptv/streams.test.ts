@@ -34,6 +34,25 @@ const bobLive = (id: string) => `${h.full}/live/bob/bob-pass-22/${id}.ts`;
 const carolLive = (id: string) => `${h.full}/live/carol/carol-pass-3/${id}.ts`;
 const movie = (id = "935703") => `${h.full}/movie/alice/alice-pass-1/${id}.mp4`;
 
+/** mpv plays 1.5 s from 7 s in (a seek before the first frame); its verbose log. */
+async function playFromSeven(url: string): Promise<string> {
+  const mpv = await run(
+    "mpv",
+    [
+      "--no-config",
+      "--vo=null",
+      "--ao=null",
+      "--start=7",
+      "--length=1.5",
+      "--msg-level=all=v",
+      "--term-status-msg=",
+      url,
+    ],
+    { timeout: 30_000 },
+  );
+  return mpv.stdout + mpv.stderr;
+}
+
 async function settled(): Promise<void> {
   const state = () =>
     JSON.stringify({
@@ -338,21 +357,7 @@ describe("movies and series", () => {
     expect(format.format_name).toContain("mp4");
     expect(Number(format.duration)).toBeCloseTo(10, 0);
     const before = h.provider.requests.length;
-    const mpv = await run(
-      "mpv",
-      [
-        "--no-config",
-        "--vo=null",
-        "--ao=null",
-        "--start=7",
-        "--length=1.5",
-        "--msg-level=all=v",
-        "--term-status-msg=",
-        movie(),
-      ],
-      { timeout: 30_000 },
-    );
-    const log = mpv.stdout + mpv.stderr;
+    const log = await playFromSeven(movie());
     expect(log).not.toMatch(/not seekable|Cannot seek/);
     expect(log).toMatch(/Exiting\.\.\. \(End of file\)/);
     const ranged = h.provider.requests
@@ -366,21 +371,7 @@ describe("movies and series", () => {
     // bob's line allows one connection and the panel counts a closed one for 300 ms more; mpv
     // opens the range it seeks to before it lets go of the first request.
     const before = h.provider.requests.length;
-    const mpv = await run(
-      "mpv",
-      [
-        "--no-config",
-        "--vo=null",
-        "--ao=null",
-        "--start=7",
-        "--length=1.5",
-        "--msg-level=all=v",
-        "--term-status-msg=",
-        `${h.full}/movie/bob/bob-pass-22/935703.mp4`,
-      ],
-      { timeout: 30_000 },
-    );
-    const log = mpv.stdout + mpv.stderr;
+    const log = await playFromSeven(`${h.full}/movie/bob/bob-pass-22/935703.mp4`);
     expect(log).not.toMatch(/not seekable|Cannot seek|HTTP error/);
     expect(log).toMatch(/Exiting\.\.\. \(End of file\)/);
     const mine = h.provider.requests
