@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { resolvePaths } from "../../core/paths.ts";
 import { which } from "../../core/proc.ts";
+import { DAEMON_NODE_FLAGS } from "../daemon/node-flags.ts";
 import { output } from "./output.ts";
 import type { CliSession } from "./session.ts";
 
@@ -18,7 +19,8 @@ interface Unit {
 function execStart(args: string): string {
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
   const main = fileURLToPath(new URL(`../../main.${extension}`, import.meta.url));
-  return `${process.execPath} ${main} ${args}`;
+  const flags = args === "up" ? `${DAEMON_NODE_FLAGS.join(" ")} ` : "";
+  return `${process.execPath} ${flags}${main} ${args}`;
 }
 
 export function units(): Unit[] {

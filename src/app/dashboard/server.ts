@@ -1,17 +1,9 @@
-import { timingSafeEqual } from "node:crypto";
-import Fastify, {
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  type FastifyReply,
-  type FastifyRequest,
-} from "fastify";
-import { z } from "zod";
-import { ExitCode, isUserError, UserError } from "../../core/errors.ts";
+import { createServer } from "node:http";
+import type { FastifyPluginAsync } from "fastify";
+import { ExitCode, UserError } from "../../core/errors.ts";
 import type { LogTail } from "../../core/log.ts";
-import { scrub, scrubDeep } from "../../core/redact.ts";
 import type { Runtime } from "../../core/runtime.ts";
-import { commandView, entityView } from "../daemon/views.ts";
-import { PAGE } from "./page.ts";
+import type { DashboardApp } from "./routes.ts";
 
 export interface DashboardOptions {
   runtime: Runtime;
@@ -21,34 +13,19 @@ export interface DashboardOptions {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-const RunBody = z.object({ args: z.record(z.string(), z.unknown()).default({}) }).default({ args: {} });
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-function tokenFrom(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith("Bearer ")) return header.slice(7);
-  const cookie = /(?:^|;\s*)deskhub_token=([^;]+)/.exec(request.headers.cookie ?? "");
-  if (cookie) return decodeURIComponent(cookie[1]!);
-  return (request.query as { token?: string } | undefined)?.token;
-}
 
 /**
- * The dashboard on 127.0.0.1:7373: module health, every entity live over server-sent
- * events, every command as a control, the effective config and its problems, a log
- * tail. Modules mount their own routes under /<module>/.
+ * The dashboard on 127.0.0.1:7373. The port is open from the start, but fastify and the
+ * routes load on the first request: most of a daemon's life nobody looks, and fastify
+ * with its schema compilers is the largest thing an idle daemon would otherwise keep.
+ * Modules register their routes before that and are mounted under /<module>/.
  */
 export function createDashboard(options: DashboardOptions): {
-  app: FastifyInstance;
   register(module: string, plugin: FastifyPluginAsync): void;
   listen(): Promise<string>;
   close(): Promise<void>;
 } {
-  const { runtime, tail } = options;
+  const { runtime } = options;
   const { host, port, token } = runtime.config.dashboard;
   if (!LOOPBACK.has(host) && !token) {
     throw new UserError(`the dashboard may bind to ${host} only with a token: it can run commands`, {
@@ -56,114 +33,36 @@ export function createDashboard(options: DashboardOptions): {
       hint: "set dashboard.token in config.yaml (a long random string), or keep dashboard.host at 127.0.0.1",
     });
   }
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-  const streams = new Set<FastifyReply>();
-
-  if (token) {
-    app.addHook("onRequest", async (request, reply) => {
-      const given = tokenFrom(request);
-      if (!given || !sameSecret(given, token)) {
-        return reply
-          .code(401)
-          .send({ error: "a dashboard token is required: open the page once with ?token=..." });
-      }
-      // A first visit with ?token= leaves a cookie so the page's own requests carry it.
-      if ((request.query as { token?: string } | undefined)?.token) {
-        reply.header(
-          "set-cookie",
-          `deskhub_token=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/`,
-        );
-      }
-    });
-  }
-  // Commands change the machine: refuse requests another site's page makes in the browser.
-  app.addHook("onRequest", async (request, reply) => {
-    if (request.method === "GET" || request.method === "HEAD") return;
-    const origin = request.headers.origin;
-    if (origin && new URL(origin).host !== request.headers.host) {
-      return reply.code(403).send({ error: "cross-origin request refused" });
-    }
-  });
-
-  const state = () => ({
-    daemon: {
-      pid: process.pid,
-      version: options.version,
-      hostname: runtime.hostname,
-      nodeId: runtime.nodeId,
-      startedAt: options.startedAt,
-    },
-    entities: runtime.store.entities().map(entityView),
-    commands: runtime.store.commands().map(commandView),
-    config: {
-      files: runtime.loaded.files,
-      problems: runtime.loaded.problems,
-      effective: runtime.config,
-    },
-    logs: tail.lines.slice(-100),
-  });
-
-  app.get("/", async (_request, reply) =>
-    reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(PAGE),
-  );
-  app.get("/api/state", async (_request, reply) =>
-    reply.header("cache-control", "no-store").send(scrubDeep(state())),
-  );
-  app.post<{ Params: { id: string } }>("/api/commands/:id", async (request, reply) => {
-    const body = RunBody.safeParse(request.body ?? {});
-    if (!body.success) return reply.code(400).send({ error: 'the body must be {"args": {...}}' });
-    try {
-      const result = await runtime.store.run(request.params.id, body.data.args, "dashboard");
-      return reply.send(scrubDeep({ result: result ?? null }));
-    } catch (error) {
-      if (isUserError(error)) {
-        const status = error.code === ExitCode.usage ? 400 : 422;
-        return reply
-          .code(status)
-          .send({ error: scrub(error.message), hint: error.hint ? scrub(error.hint) : undefined });
-      }
-      runtime.log.error({ err: error, command: request.params.id }, "command from the dashboard failed");
-      return reply.code(500).send({ error: scrub(error instanceof Error ? error.message : String(error)) });
-    }
-  });
-  app.get("/api/events", (request, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      "content-type": "text/event-stream",
-      "cache-control": "no-store",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
-    const send = (event: string, data: unknown) =>
-      res.write(`event: ${event}\ndata: ${scrub(JSON.stringify(data))}\n\n`);
-    res.write("retry: 2000\n\n");
-    const offEntity = runtime.store.bus.on("entity:state", ({ entity }) =>
-      send("entity", entityView(entity)),
+  const plugins: Array<{ module: string; plugin: FastifyPluginAsync }> = [];
+  let app: Promise<DashboardApp> | undefined;
+  const server = createServer((request, response) => {
+    app ??= import("./routes.ts").then(({ buildDashboardApp }) =>
+      buildDashboardApp(options, server, plugins),
     );
-    const offDefined = runtime.store.bus.on("entity:defined", (entity) => send("entity", entityView(entity)));
-    const offLog = tail.subscribe((line) => send("log", line));
-    // Proxies and browsers drop idle streams; a comment line keeps it open.
-    const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
-    keepAlive.unref();
-    streams.add(reply);
-    request.raw.on("close", () => {
-      clearInterval(keepAlive);
-      offEntity();
-      offDefined();
-      offLog();
-      streams.delete(reply);
-    });
+    app.then(
+      ({ handle }) => handle(request, response),
+      (error: unknown) => {
+        runtime.log.error({ err: error }, "the dashboard could not load");
+        response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        response.end("the dashboard could not load; see deskhub logs\n");
+      },
+    );
   });
 
   return {
-    app,
     register(module, plugin) {
-      app.register(plugin, { prefix: `/${module}` });
+      if (app) throw new Error(`${module} registered dashboard routes after the dashboard loaded`);
+      plugins.push({ module, plugin });
     },
     async listen() {
       try {
-        await app.listen({ host, port });
+        await new Promise<void>((resolve, reject) => {
+          server.once("error", reject);
+          server.listen({ host, port }, () => {
+            server.off("error", reject);
+            resolve();
+          });
+        });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         throw new UserError(
@@ -177,13 +76,19 @@ export function createDashboard(options: DashboardOptions): {
           },
         );
       }
-      const address = app.server.address();
+      const address = server.address();
       const actualPort = typeof address === "object" && address ? address.port : port;
       return `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}/`;
     },
     async close() {
-      for (const reply of streams) reply.raw.end();
-      await app.close();
+      const loaded = await app?.catch(() => undefined);
+      loaded?.endStreams();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // A request still being answered gets a moment; the daemon is stopping either way.
+      setTimeout(() => server.closeAllConnections(), 1_000).unref();
+      if (loaded) await loaded.close();
+      await closed;
     },
   };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DaemonHandle, startDaemon } from "../../../src/app/daemon/daemon.ts";
+import { DAEMON_NODE_FLAGS } from "../../../src/app/daemon/node-flags.ts";
 import counter from "../../fixtures/modules/counter.ts";
 import { freePort, makeSandbox, runCli, type Sandbox, spawnCli, waitFor } from "../../helpers/sandbox.ts";
 
@@ -78,7 +79,10 @@ describe("deskhub systemd", () => {
     expect(install.code).toBe(0);
     const unit = join(sandbox.root, "config/systemd/user/deskhub.service");
     const text = readFileSync(unit, "utf8");
-    expect(text).toMatch(/^ExecStart=\S+node \S+\/src\/main\.ts up$/m);
+    expect(text).toMatch(/^ExecStart=\S+node --max-semi-space-size=2 \S+\/src\/main\.ts up$/m);
+    // `npm start` runs the daemon as the unit does.
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } };
+    expect(pkg.scripts.start).toBe(`node ${DAEMON_NODE_FLAGS.join(" ")} src/main.ts up`);
     expect(existsSync(join(sandbox.root, "config/systemd/user/deskhub-calendar-sync.timer"))).toBe(true);
     const status = JSON.parse((await runCli(["systemd", "status", "--json"], sandbox.env)).stdout);
     expect(status[0]).toMatchObject({ unit: "deskhub.service", installed: true, current: true });
