@@ -147,6 +147,9 @@ export class MqttBridge {
       resubscribe: false,
       // Everything is republished on reconnect; a queue of old values would only race it.
       queueQoSZero: false,
+      // mqtt-packet otherwise pre-builds a Buffer for every 16-bit number: 6.5 MB of heap kept
+      // for the daemon's life (the embedded broker shares it) to save a 2-byte allocation.
+      writeCache: false,
       will: { topic: topics.availability, payload: Buffer.from(OFFLINE), qos: 1, retain: true },
       ...this.#o.clientOptions,
     });
