@@ -1,7 +1,9 @@
 /**
  * What `deskhub up` costs while nothing happens, with the Home Assistant bridge connected
  * to a real mosquitto: resident memory and CPU over an idle window, against a bare Node
- * process (`setInterval`, nothing else) measured over the same window.
+ * process (`setInterval`, nothing else) and the library floor (Node with the daemon's
+ * libraries loaded, nothing else) measured over the same window. The daemons run from
+ * source with the systemd unit's V8 flags.
  *
  *   node bench/homeassistant-idle.ts [seconds]     (default 60)
  */
@@ -9,10 +11,11 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { DAEMON_NODE_FLAGS } from "../src/app/daemon/node-flags.ts";
 import { modules } from "../src/modules.ts";
 import { startMosquitto } from "../test/helpers/mosquitto.ts";
 import { freePort, makeSandbox, type Sandbox, spawnCli } from "../test/helpers/sandbox.ts";
-import { cpuSeconds, rssMb, table } from "./lib.ts";
+import { cpuSeconds, rssMb, spawnLibraryFloor, table } from "./lib.ts";
 
 const SECONDS = Number(process.argv[2] ?? 60);
 const SETTLE_MS = 5_000;
@@ -22,6 +25,7 @@ const broker = await startMosquitto();
 const sandboxes: Sandbox[] = [];
 const daemons: Array<ReturnType<typeof spawnCli>> = [];
 const baseline = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+const floor = spawnLibraryFloor();
 
 /** `deskhub up` with only the given modules enabled; resolves once it runs (and the bridge is online). */
 async function up(node: string, enabled: readonly string[]): Promise<ReturnType<typeof spawnCli>> {
@@ -42,7 +46,7 @@ async function up(node: string, enabled: readonly string[]): Promise<ReturnType<
   const online = new Promise<void>((resolve) =>
     watcher.on("message", (_topic, payload) => payload.toString() === "online" && resolve()),
   );
-  const daemon = spawnCli(["up"], sandbox.env);
+  const daemon = spawnCli(["up"], sandbox.env, DAEMON_NODE_FLAGS);
   daemons.push(daemon);
   const running = async () => {
     while (!existsSync(join(sandbox.runtimeDir, "daemon.sock"))) await new Promise((r) => setTimeout(r, 100));
@@ -80,6 +84,7 @@ try {
   ];
   const pids: Array<{ name: string; pid: number }> = [
     { name: "baseline: node -e setInterval", pid: baseline.pid! },
+    { name: "baseline: library floor (the daemon's libraries loaded, idle)", pid: floor.pid! },
   ];
   for (const variant of variants)
     pids.push({ name: variant.name, pid: (await up(variant.node, variant.enabled)).pid! });
@@ -97,12 +102,13 @@ try {
     ["process", "RSS MB", "CPU % of a core", "RSS ratio"],
     rows.map((r) => [r.name, r.rss, r.cpu, r.rss / base.rss]),
   );
-  const target = rows.find((r) => r.name.includes("presence + homeassistant")) ?? rows[2]!;
+  const target = rows.find((r) => r.name.includes("presence + homeassistant")) ?? rows[3]!;
   console.log(
     `\ngoals for "${target.name}": RSS < ${GOALS.rssMb} MB ${target.rss < GOALS.rssMb ? "met" : "NOT met"}, CPU < ${GOALS.cpuPercent}% ${target.cpu < GOALS.cpuPercent ? "met" : "NOT met"} (CPU is counted in 10 ms ticks: ${(1 / SECONDS).toFixed(3)}% resolution)`,
   );
 } finally {
   baseline.kill("SIGTERM");
+  floor.kill("SIGTERM");
   for (const daemon of daemons) {
     if (daemon.exitCode !== null) continue;
     const exited = new Promise((r) => daemon.once("exit", r));

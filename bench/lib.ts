@@ -1,5 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { DAEMON_NODE_FLAGS } from "../src/app/daemon/node-flags.ts";
 
 /** Percentile of a sample (nearest rank); p in 0..100. */
 export function percentile(values: readonly number[], p: number): number {
@@ -46,4 +48,23 @@ export function table(
   console.log(`| ${header.join(" | ")} |`);
   console.log(`| ${header.map(() => "---").join(" | ")} |`);
   for (const row of rows) console.log(`| ${row.map(fmt).join(" | ")} |`);
+}
+
+/**
+ * The libraries an idle daemon with every module has loaded (the issues chose them), each
+ * doing the least it can: an HTTP server listening, an SQLite database open, the rest
+ * imported. Nothing of deskhub's own. A baseline for the daemon's memory: what the stack
+ * costs before deskhub does anything. Runs with the daemon's V8 flags.
+ */
+export function spawnLibraryFloor(): ChildProcess {
+  const code = `
+    for (const name of ["zod", "yaml", "pino", "commander", "mqtt", "aedes", "dbus-next"]) await import(name);
+    const { DatabaseSync } = await import("node:sqlite");
+    new DatabaseSync(":memory:").exec("CREATE TABLE t (a)");
+    (await import("node:http")).createServer(() => {}).listen(0, "127.0.0.1");
+    setInterval(() => {}, 1000);`;
+  return spawn(process.execPath, [...DAEMON_NODE_FLAGS, "--input-type=module", "-e", code], {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    stdio: "ignore",
+  });
 }

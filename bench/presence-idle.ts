@@ -13,6 +13,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DAEMON_NODE_FLAGS } from "../src/app/daemon/node-flags.ts";
 import { DaemonClient } from "../src/core/control/client.ts";
 import { resolvePaths } from "../src/core/paths.ts";
 import { modules } from "../src/modules.ts";
@@ -70,7 +71,7 @@ async function up(node: string, enabled: readonly string[]): Promise<ChildProces
     join(sandbox.configDir, "config.yaml"),
     `dashboard:\n  port: ${await freePort()}\n${presence}${off.join("")}`,
   );
-  const daemon = spawnCli(["up"], sandbox.env);
+  const daemon = spawnCli(["up"], sandbox.env, DAEMON_NODE_FLAGS);
   processes.push(daemon);
   const paths = resolvePaths(sandbox.env);
   await waitFor(

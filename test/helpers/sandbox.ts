@@ -79,8 +79,9 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: 
 export function spawnCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  nodeFlags: readonly string[] = [],
 ): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [mainScript, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, mainScript, ...args], {
     env,
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
