@@ -42,11 +42,17 @@ export class RecordStage {
     this.#source = options.source;
     this.#env = options.env;
     if (options.keepWarm && !(options.source instanceof Error) && options.source.kind === "command") {
+      let lastMessage: string | undefined;
       this.#warm = new WarmCapture({
         argv: options.source.argv,
         preRollMs: options.preRollMs,
         env: options.env,
-        onError: (error) => options.log.warn({ err: error }, "warm capture stopped"),
+        // A missing microphone fails every retry the same way; say it once, then at debug.
+        onError: (error) => {
+          const repeated = error.message === lastMessage;
+          lastMessage = error.message;
+          options.log[repeated ? "debug" : "warn"]({ err: error }, "warm capture stopped");
+        },
       });
       this.#warm.start();
     }
