@@ -8,29 +8,13 @@ import { openPlayer, wavFileSink } from "../../src/desktop/audio/playback.ts";
 import { startRecording, WarmCapture } from "../../src/desktop/audio/recorder.ts";
 import { UtteranceSegmenter } from "../../src/desktop/audio/segmenter.ts";
 import { encodeWav, parseWav } from "../../src/desktop/audio/wav.ts";
-import { makeSpeech, type SpeechFiles, soxStat } from "../modules/voice/speech.ts";
+import { makeSpeech, type SpeechFiles, soxRaw, soxStat } from "../modules/voice/speech.ts";
 
 let speech: SpeechFiles;
 beforeAll(() => {
   speech = makeSpeech();
 });
 afterAll(() => speech.cleanup());
-
-const soxRaw = (file: string) => [
-  "sox",
-  file,
-  "-t",
-  "raw",
-  "-r",
-  "16000",
-  "-c",
-  "1",
-  "-b",
-  "16",
-  "-e",
-  "signed-integer",
-  "-",
-];
 
 describe("PCM measures", () => {
   it("tells speech from silence and faint noise by RMS and level", () => {

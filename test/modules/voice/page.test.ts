@@ -9,6 +9,7 @@ import voice from "../../../src/modules/voice/index.ts";
 import { type FakeAnthropic, lastToolResults, startFakeAnthropic } from "../../fixtures/anthropic/server.ts";
 import { launchChromium } from "../../helpers/browser.ts";
 import { freePort, makeSandbox, runCli, type Sandbox } from "../../helpers/sandbox.ts";
+import { voiceDaemonConfig } from "./daemon-config.ts";
 import { makeSpeech, SENTENCE, type SpeechFiles } from "./speech.ts";
 
 /**
@@ -40,32 +41,18 @@ beforeAll(async () => {
   configFile = join(sandbox.configDir, "config.yaml");
   writeFileSync(
     configFile,
-    [
-      "dashboard:",
-      `  port: ${await freePort()}`,
-      "voice:",
-      "  trigger: cli",
-      "  stt: pocketsphinx",
-      "  tts_backend: espeak",
-      "  indicator_style: none",
-      "  mute_mic_while_speaking: false",
-      "  ai_mode: anthropic",
-      "  recording:",
+    voiceDaemonConfig({
+      dashboardPort: await freePort(),
+      aiMode: "anthropic",
       // The microphone: espeak-ng's question paced in real time, then silence, so the level moves as it would.
-      `    command: ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-i", "${speech.wav16k}", "-af", "apad=pad_dur=4", "-f", "s16le", "-ac", "1", "-ar", "16000", "-"]`,
-      "    keep_warm: false",
-      "  playback:",
-      `    command: ["sox", "-t", "raw", "-r", "{rate}", "-c", "{channels}", "-b", "16", "-e", "signed-integer", "-", "${join(sandbox.root, "answer.wav")}"]`,
-      "  ai:",
-      "    follow_up_seconds: 0",
-      "    anthropic:",
-      `      base_url: ${fake.url}`,
-      "    tools:",
-      "      run_command: allow",
-      "    run_command:",
-      "      allow: [echo]",
-      "",
-    ].join("\n"),
+      recording: [
+        ...["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-i", speech.wav16k],
+        ...["-af", "apad=pad_dur=4", "-f", "s16le", "-ac", "1", "-ar", "16000", "-"],
+      ],
+      keepWarm: false,
+      answerFile: join(sandbox.root, "answer.wav"),
+      anthropicUrl: fake.url,
+    }),
   );
   daemon = await startDaemon({ env: sandbox.env, modules: [voice] });
   browser = await launchChromium();

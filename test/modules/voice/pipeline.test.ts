@@ -14,29 +14,13 @@ import { espeakBackend } from "../../../src/modules/voice/tts/espeak.ts";
 import { Speaker } from "../../../src/modules/voice/tts/speaker.ts";
 import { loadVocabulary } from "../../../src/modules/voice/vocabulary.ts";
 import { waitFor } from "../../helpers/sandbox.ts";
-import { makeSpeech, SENTENCE, type SpeechFiles, soxStat } from "./speech.ts";
+import { makeSpeech, SENTENCE, type SpeechFiles, soxRaw, soxStat } from "./speech.ts";
 
 let speech: SpeechFiles;
 beforeAll(() => {
   speech = makeSpeech();
 });
 afterAll(() => speech.cleanup());
-
-const soxRaw = (file: string) => [
-  "sox",
-  file,
-  "-t",
-  "raw",
-  "-r",
-  "16000",
-  "-c",
-  "1",
-  "-b",
-  "16",
-  "-e",
-  "signed-integer",
-  "-",
-];
 
 function collectingTyper(): Typer & { typed: string[] } {
   const typed: string[] = [];

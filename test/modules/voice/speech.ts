@@ -77,3 +77,10 @@ export function soxStat(file: string): { seconds: number; rms: number; max: numb
     max: value("Maximum amplitude"),
   };
 }
+
+/** A capture command that plays `file` as the 16 kHz mono s16le a microphone would give. */
+export const soxRaw = (file: string): string[] => [
+  "sox",
+  file,
+  ...["-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-"],
+];

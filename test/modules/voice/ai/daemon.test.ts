@@ -11,7 +11,8 @@ import {
   textOf,
 } from "../../../fixtures/anthropic/server.ts";
 import { freePort, makeSandbox, runCli, type Sandbox, waitFor } from "../../../helpers/sandbox.ts";
-import { makeSpeech, SENTENCE, type SpeechFiles, soxStat } from "../speech.ts";
+import { voiceDaemonConfig } from "../daemon-config.ts";
+import { makeSpeech, SENTENCE, type SpeechFiles, soxRaw, soxStat } from "../speech.ts";
 
 /**
  * The AI key through the whole daemon: `deskhub voice start --ai` and `stop` as a
@@ -63,30 +64,13 @@ async function start(aiMode: string, env: Record<string, string> = {}): Promise<
   mkdirSync(sandbox.configDir, { recursive: true });
   writeFileSync(
     join(sandbox.configDir, "config.yaml"),
-    [
-      "dashboard:",
-      `  port: ${await freePort()}`,
-      "voice:",
-      "  trigger: cli",
-      "  stt: pocketsphinx",
-      "  tts_backend: espeak",
-      "  indicator_style: none",
-      "  mute_mic_while_speaking: false",
-      `  ai_mode: ${aiMode}`,
-      "  recording:",
-      `    command: ["sox", "${speech.wav16k}", "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-"]`,
-      "  playback:",
-      `    command: ["sox", "-t", "raw", "-r", "{rate}", "-c", "{channels}", "-b", "16", "-e", "signed-integer", "-", "${answer}"]`,
-      "  ai:",
-      "    follow_up_seconds: 0",
-      "    anthropic:",
-      `      base_url: ${fake.url}`,
-      "    tools:",
-      "      run_command: allow",
-      "    run_command:",
-      "      allow: [echo]",
-      "",
-    ].join("\n"),
+    voiceDaemonConfig({
+      dashboardPort: await freePort(),
+      aiMode,
+      recording: soxRaw(speech.wav16k),
+      answerFile: answer,
+      anthropicUrl: fake.url,
+    }),
   );
   daemon = await startDaemon({ env: sandbox.env, modules: [voice] });
   return answer;
