@@ -179,8 +179,10 @@ export class WarmCapture {
       this.#listeners.clear();
     }
     if (!this.#running) return;
-    // Back off so a missing device does not spin; a later recording retries at once.
-    const delay = Math.min(30_000, 500 * 2 ** this.#failures++);
+    // Back off so a missing device does not spin (up to 5 minutes: each retry is a process
+    // started by an idle daemon); a recording retries at once, so a plugged-in microphone
+    // is used from the next key press.
+    const delay = Math.min(300_000, 500 * 2 ** this.#failures++);
     this.#restartTimer = setTimeout(() => this.#running && !this.#detach && this.#spawn(), delay);
   }
 
