@@ -1,14 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import { enableCompileCache } from "node:module";
+import { packageInfo } from "./core/package-info.ts";
 
 const argv = process.argv.slice(2);
 // `--version` is what scripts and benchmarks call most; it must not pay for the CLI.
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  process.stdout.write(`${pkg.version}\n`);
+  process.stdout.write(`${packageInfo().version}\n`);
 } else {
   // Key binds run `deskhub voice start` on every press: compiled code cached on disk
   // halves the start-up of every later run.

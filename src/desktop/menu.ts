@@ -4,7 +4,7 @@ import { type MenuBackendChoice, resolveBackend } from "./menu/detect.ts";
 import { looksLikeFailure, type MenuRun, runMenuProgram } from "./menu/run.ts";
 
 export type { MenuBackendName } from "./menu/backends.ts";
-export { MENU_BACKENDS } from "./menu/backends.ts";
+export { clean, MENU_BACKENDS } from "./menu/backends.ts";
 export type { MenuBackendChoice } from "./menu/detect.ts";
 export { backendChain, isMenuBackend, resolveBackend } from "./menu/detect.ts";
 

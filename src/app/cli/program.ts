@@ -1,24 +1,10 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ExitCode, isUserError } from "../../core/errors.ts";
+import { packageInfo } from "../../core/package-info.ts";
 import { scrub } from "../../core/redact.ts";
 import { modules as moduleList } from "../../modules.ts";
-import { registerCompletion } from "./completion.ts";
-import { registerConfig } from "./config.ts";
-import { registerLogs } from "./logs.ts";
 import { output } from "./output.ts";
-import { registerSecrets } from "./secrets.ts";
 import { CliSession } from "./session.ts";
-import { registerStatus } from "./status.ts";
-import { registerSystemd } from "./systemd.ts";
-import { registerUp } from "./up.ts";
-import { registerWaybar } from "./waybar.ts";
-
-function version(): string {
-  return (
-    JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
-  ).version;
-}
 
 /** The command's first word, skipping global options (and the value of --config). */
 function firstWord(argv: readonly string[]): string | undefined {
@@ -42,12 +28,32 @@ function modulesFor(argv: readonly string[]): "none" | "all" | string {
   return owner ? owner.name : "all";
 }
 
+/** The built-in commands, loaded only for a command line that may be one of them. */
+async function registerBuiltIns(program: Command, session: CliSession): Promise<void> {
+  const [up, status, config, secrets, logs, systemd, waybar] = await Promise.all([
+    import("./up.ts"),
+    import("./status.ts"),
+    import("./config.ts"),
+    import("./secrets.ts"),
+    import("./logs.ts"),
+    import("./systemd.ts"),
+    import("./waybar.ts"),
+  ]);
+  up.registerUp(program, session);
+  status.registerStatus(program, session);
+  config.registerConfig(program, session);
+  secrets.registerSecrets(program, session);
+  logs.registerLogs(program, session);
+  systemd.registerSystemd(program, session);
+  waybar.registerWaybar(program, session);
+}
+
 export async function buildProgram(session: CliSession, argv: readonly string[]): Promise<Command> {
   const program = new Command("deskhub")
     .description(
       "Ties this Linux desktop to the home around it: Home Assistant, IPTV, media, calendar, voice.",
     )
-    .version(version(), "-V, --version")
+    .version(packageInfo().version, "-V, --version")
     .option("-c, --config <file>", "read this config file instead of $XDG_CONFIG_HOME/deskhub/config.yaml")
     .showHelpAfterError("(add --help for usage)")
     .configureHelp({ sortSubcommands: false })
@@ -59,15 +65,10 @@ export async function buildProgram(session: CliSession, argv: readonly string[])
     "\nExamples:\n  deskhub up                 run the daemon; dashboard on http://127.0.0.1:7373\n  deskhub status --json      daemon health and every entity\n  deskhub config check       validate the config file",
   );
 
-  registerUp(program, session);
-  registerStatus(program, session);
-  registerConfig(program, session);
-  registerSecrets(program, session);
-  registerLogs(program, session);
-  registerSystemd(program, session);
-  registerWaybar(program, session);
-
   const wanted = modulesFor(argv);
+  // A module's command (`deskhub media menu` from a key bind) parses without them.
+  const builtIns = wanted === "all" || wanted === "none";
+  if (builtIns) await registerBuiltIns(program, session);
   if (wanted !== "none") {
     if (wanted !== "all") session.only = wanted;
     for (const def of await session.modules()) {
@@ -87,7 +88,7 @@ export async function buildProgram(session: CliSession, argv: readonly string[])
       if (cli.commands.length > 0) program.addCommand(cli);
     }
   }
-  registerCompletion(program);
+  if (builtIns) (await import("./completion.ts")).registerCompletion(program);
   return program;
 }
 

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { formatProblems } from "../../core/config/load.ts";
 import { pidPath, socketPath } from "../../core/control/protocol.ts";
 import { createLogger, type LogLevel, LogTail } from "../../core/log.ts";
 import type { ModuleDef } from "../../core/module.ts";
+import { packageInfo } from "../../core/package-info.ts";
 import { resolvePaths } from "../../core/paths.ts";
 import { closeDatabases, createRuntime, type Runtime } from "../../core/runtime.ts";
 import { createDashboard } from "../dashboard/server.ts";
@@ -12,12 +12,6 @@ import { acquirePidFile } from "./pidfile.ts";
 import { Supervisor } from "./supervisor.ts";
 
 export const STOP_DEADLINE_MS = 5_000;
-
-export function packageVersion(): string {
-  return (
-    JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
-  ).version;
-}
 
 export interface DaemonHandle {
   runtime: Runtime;
@@ -66,7 +60,7 @@ export async function startDaemon(options: {
       );
     }
     const startedAt = Date.now();
-    const version = packageVersion();
+    const version = packageInfo().version;
     const dashboard = createDashboard({ runtime, tail, version, startedAt });
     const supervisor = new Supervisor(runtime, { registerHttp: dashboard.register });
     if (problems.length) {

@@ -28,9 +28,13 @@ export interface BackendSpec {
   cancelCodes: readonly number[];
 }
 
+const UNSAFE = /[\r\n\t\0\x1f]/;
+const UNSAFE_RUNS = /[\r\n\t\0\x1f]+/g;
+
 /** Characters that would split a line or break a backend's row options. */
 export function clean(text: string): string {
-  return text.replace(/[\r\n\t\0\x1f]+/g, " ").trim();
+  // Most text has none: a test is cheaper than a replace, 20,000 times over.
+  return (UNSAFE.test(text) ? text.replace(UNSAFE_RUNS, " ") : text).trim();
 }
 
 /** Labels made unique for programs that print the label back. */
@@ -73,10 +77,10 @@ const rofi: BackendSpec = {
   // Row options: `text\0icon\x1fPATH\x1fmeta\x1fWORDS`; meta words match but are not shown.
   encode: (lines) =>
     lines.map((line) => {
-      const options: string[] = [];
-      if (line.icon) options.push("icon", clean(line.icon));
-      if (line.meta) options.push("meta", clean(line.meta));
-      return options.length ? `${clean(line.label)}\0${options.join("\x1f")}` : clean(line.label);
+      const icon = line.icon ? `icon\x1f${clean(line.icon)}` : "";
+      const meta = line.meta ? `meta\x1f${clean(line.meta)}` : "";
+      const options = icon && meta ? `${icon}\x1f${meta}` : icon || meta;
+      return options ? `${clean(line.label)}\0${options}` : clean(line.label);
     }),
   decode: (stdout, encoded) => {
     const index = Number.parseInt(stdout.trim(), 10);

@@ -4,6 +4,7 @@ import type { IClientOptions } from "mqtt";
 import { z } from "zod";
 import { isUserError } from "../../core/errors.ts";
 import type { Service, ServiceContext } from "../../core/module.ts";
+import { packageInfo } from "../../core/package-info.ts";
 import { expandHome } from "../../core/paths.ts";
 import { type HomeAssistantConfig, namedCommands, ServiceCall } from "./config.ts";
 import { Exposure } from "./discovery/exposure.ts";
@@ -15,7 +16,6 @@ import { type EmbeddedBroker, startEmbeddedBroker } from "./mqtt/embedded-broker
 import { makeTopics } from "./mqtt/topics.ts";
 import { registerNamedCommands } from "./named-commands.ts";
 import { defineHowToConnect, defineOwnEntities, ENTITY, howToConnect } from "./own-entities.ts";
-import { packageInfo } from "./package-info.ts";
 import { systemClock } from "./rules/clock.ts";
 import { RuleEngine, ruleEntityId } from "./rules/engine.ts";
 

@@ -63,6 +63,20 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX jf_items_menu ON jf_items(COALESCE(series_name, sort_name), season_number, episode_number,
      type, id, name, series_id, series_name, year, runtime_ticks, image_tag, series_image_tag, played, position_ticks);`,
   `CREATE TABLE jf_pending (item_id TEXT PRIMARY KEY, position_ticks INTEGER NOT NULL, played INTEGER NOT NULL, at TEXT NOT NULL);`,
+  // The whole-library menu kept ready-made (LibraryCache.playableLines). Whoever writes a
+  // row, in whichever process, drops the copy in the same transaction; a write that
+  // changes nothing a menu line shows (a refresh reading an item again) keeps it.
+  `CREATE TABLE jf_menu (name TEXT PRIMARY KEY, lines TEXT NOT NULL);
+   CREATE TRIGGER jf_menu_insert AFTER INSERT ON jf_items BEGIN DELETE FROM jf_menu; END;
+   CREATE TRIGGER jf_menu_delete AFTER DELETE ON jf_items BEGIN DELETE FROM jf_menu; END;
+   CREATE TRIGGER jf_menu_update AFTER UPDATE ON jf_items
+     WHEN (OLD.type, OLD.name, OLD.sort_name, OLD.series_id, OLD.series_name, OLD.season_number,
+       OLD.episode_number, OLD.year, OLD.runtime_ticks, OLD.image_tag, OLD.series_image_tag, OLD.played,
+       OLD.position_ticks)
+     IS NOT (NEW.type, NEW.name, NEW.sort_name, NEW.series_id, NEW.series_name, NEW.season_number,
+       NEW.episode_number, NEW.year, NEW.runtime_ticks, NEW.image_tag, NEW.series_image_tag, NEW.played,
+       NEW.position_ticks)
+     BEGIN DELETE FROM jf_menu; END;`,
 ];
 
 export const DB_FILE = "media.db";

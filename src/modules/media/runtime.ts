@@ -6,19 +6,19 @@ import type { MediaConfig } from "./config.ts";
 import { openMediaDb } from "./db.ts";
 import { History } from "./history.ts";
 import { LibraryCache } from "./jellyfin/cache.ts";
-import { JellyfinClient } from "./jellyfin/client.ts";
+import type { JellyfinClient } from "./jellyfin/client.ts";
 import { PendingPlayStates } from "./jellyfin/pending.ts";
-import { type RefreshResult, refreshLibrary } from "./jellyfin/refresh.ts";
+import type { RefreshResult } from "./jellyfin/refresh.ts";
 import type { Identity } from "./player/identity.ts";
-import { Player, type PlayerState } from "./player/player.ts";
-import { reporterFor } from "./player/reporters.ts";
+import type { Player, PlayerState } from "./player/player.ts";
 import { Thumbnails } from "./thumbs.ts";
 import { YouTube } from "./youtube/feeds.ts";
 import { YoutubeStore } from "./youtube/store.ts";
 
 /**
  * Everything the media module is made of, built on first use: a command that only
- * reads the cache never loads the Jellyfin SDK or starts mpv.
+ * reads the cache never loads the Jellyfin client, the player or mpv's code, let
+ * alone the SDK or mpv itself.
  */
 export class MediaRuntime {
   readonly ctx: ModuleContext;
@@ -77,6 +77,7 @@ export class MediaRuntime {
    */
   jellyfin(): Promise<JellyfinClient> {
     this.#jellyfin ??= (async () => {
+      const { JellyfinClient } = await import("./jellyfin/client.ts");
       const client = await JellyfinClient.connect(this.ctx, this.config);
       await this.#sendPending(client);
       return client;
@@ -96,6 +97,7 @@ export class MediaRuntime {
   async refresh(options: { full?: boolean } = {}): Promise<RefreshResult> {
     const client = await this.jellyfin();
     await this.#sendPending(client);
+    const { refreshLibrary } = await import("./jellyfin/refresh.ts");
     return refreshLibrary(client, await this.cache(), {
       full: options.full,
       pageSize: this.config.jellyfin.page_size,
@@ -109,6 +111,10 @@ export class MediaRuntime {
   }
 
   async #makePlayer(): Promise<Player> {
+    const [{ Player }, { reporterFor }] = await Promise.all([
+      import("./player/player.ts"),
+      import("./player/reporters.ts"),
+    ]);
     const [cache, pending, youtube, history] = await Promise.all([
       this.cache(),
       this.pending(),

@@ -30,6 +30,7 @@ const UNSAFE_ALL = /[^A-Za-z0-9_-]/g;
  */
 export class Thumbnails {
   readonly dir: string;
+  /** Key to full path, joined once here rather than for each of 20,000 menu lines. */
   #files: Map<string, string> | undefined;
 
   constructor(dir: string) {
@@ -43,7 +44,7 @@ export class Thumbnails {
       for (const name of readdirSync(this.dir)) {
         if (name.startsWith(".")) continue;
         const dot = name.lastIndexOf(".");
-        files.set(dot > 0 ? name.slice(0, dot) : name, name);
+        files.set(dot > 0 ? name.slice(0, dot) : name, join(this.dir, name));
       }
     } catch {
       // No directory yet: nothing cached.
@@ -54,8 +55,7 @@ export class Thumbnails {
 
   /** The cached image for a key, if there is one. */
   path(key: string): string | undefined {
-    const name = this.#index().get(key);
-    return name ? join(this.dir, name) : undefined;
+    return this.#index().get(key);
   }
 
   missing(requests: readonly ThumbRequest[]): ThumbRequest[] {
@@ -84,9 +84,9 @@ export class Thumbnails {
           const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim();
           const extension = EXTENSIONS[type];
           if (!extension) continue;
-          const name = `${request.key}.${extension}`;
-          await writeFileAtomic(join(this.dir, name), new Uint8Array(await response.arrayBuffer()));
-          this.#index().set(request.key, name);
+          const path = join(this.dir, `${request.key}.${extension}`);
+          await writeFileAtomic(path, new Uint8Array(await response.arrayBuffer()));
+          this.#index().set(request.key, path);
           fetched++;
         } catch {
           // Offline or a dead link: no icon this time.

@@ -137,6 +137,41 @@ describe("deskhub media menu", () => {
     }
   });
 
+  it("shows in the whole-library menu what changed since the last one", async () => {
+    shortFilm(fake, "Readymade Feature");
+    expect((await runCli(["media", "refresh"], box.env)).code).toBe(0);
+    const everything = ["media", "menu", "--backend", "fzf", "--open", "everything"];
+    // fzf matches labels: a played item's ends in ✓.
+    const unplayed = await runCli([...everything, "--filter", "'readymade ✓"], box.env);
+    expect(unplayed.code).toBe(65);
+    const marked = await runCli(
+      [...everything, "--filter", "'readymade", "--filter", "mark played"],
+      box.env,
+    );
+    expect(marked.stderr).toContain("Readymade Feature (2010): marked played");
+    const played = await runCli(
+      [...everything, "--filter", "'readymade ✓", "--filter", "mark unplayed"],
+      box.env,
+    );
+    expect(played.code).toBe(0);
+    expect(played.stderr).toContain("Readymade Feature (2010)  [✓]: marked unplayed");
+  });
+
+  it("refuses a broken config as every media command does, naming file, line and key", async () => {
+    const broken = mediaSandbox({ JELLYFIN_URL: fake.url, JELLYFIN_API_KEY: key });
+    try {
+      writeFileSync(join(broken.configDir, "config.yaml"), "media:\n  stale_after: soon\n");
+      const result = await runCli(["media", "menu", "--backend", "fzf", "--open", "everything"], broken.env);
+      expect(result.code).toBe(78);
+      expect(result.stderr).toMatch(/config\.yaml:2: media\.stale_after: /);
+      const help = await runCli(["media", "menu", "--help"], broken.env);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain("--open <section>");
+    } finally {
+      broken.cleanup();
+    }
+  });
+
   it("says which menu an answer did not match", async () => {
     const result = await menu("browse movies", "no such film anywhere");
     expect(result.code).toBe(65);

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ExitCode, UserError } from "../../../core/errors.ts";
 import type { ModuleContext } from "../../../core/module.ts";
+import { packageInfo } from "../../../core/package-info.ts";
 import { registerSecret } from "../../../core/redact.ts";
 import type { MediaConfig } from "../config.ts";
 import { type Credentials, deviceId, resolveCredentials } from "./auth.ts";
@@ -33,24 +33,11 @@ const PlaybackInfo = z.looseObject({
 
 const FIELDS = ["DateCreated", "ParentId", "SortName", "Genres", "ChildCount"] as const;
 
-function clientVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 export interface ServerInfo {
   id: string;
   name: string;
   version: string;
   support: ServerSupport;
-}
-
-/** A poster URL; Jellyfin serves images without authentication, so it holds no token. */
-export function jellyfinImageUrl(baseUrl: string, id: string, tag: string, height = 96): string {
-  const params = new URLSearchParams({ fillHeight: String(height), quality: "85", tag });
-  return `${baseUrl.replace(/\/+$/, "")}/Items/${id}/Images/Primary?${params}`;
 }
 
 export function ticksToSeconds(ticks: number | null | undefined): number {
@@ -118,7 +105,7 @@ export class JellyfinClient {
     const { Api } = await loadSdk();
     return new Api(
       baseUrl.replace(/\/+$/, ""),
-      { name: "deskhub", version: clientVersion() },
+      { name: "deskhub", version: packageInfo().version },
       { name: hostname, id: deviceId(nodeId) },
       token,
     );

@@ -1,15 +1,15 @@
 import { ExitCode, errorMessage, UserError } from "../../../core/errors.ts";
 import { askText, type MenuBackendChoice, type MenuItem, showMenu } from "../../../desktop/menu.ts";
-import { joinMpv } from "../../../desktop/mpv/launch.ts";
 import type { CachedItem, LibraryCache } from "../jellyfin/cache.ts";
-import { jellyfinImageUrl } from "../jellyfin/client.ts";
-import { age, clock, entryLabel, entryMeta, itemLabel, itemMeta } from "../labels.ts";
+import { jellyfinImageUrl } from "../jellyfin/image.ts";
+import { age, clock, entryLabel, entryMeta, itemLabel } from "../labels.ts";
 import { markPlayed } from "../marks.ts";
-import { type PlayRequest, playFromCli } from "../play.ts";
+import type { PlayRequest } from "../play.ts";
 import type { MediaRuntime } from "../runtime.ts";
 import { type ThumbRequest, thumbKey } from "../thumbs.ts";
 import type { ListName, YouTube } from "../youtube/feeds.ts";
 import type { YtEntry } from "../youtube/ytdlp.ts";
+import { itemLines, LINES_KEY, lineItems, posterOf } from "./lines.ts";
 
 type Top =
   | { kind: "jf-list"; list: "resume" | "nextup"; title: string }
@@ -137,50 +137,37 @@ export class Launcher {
   }
 
   /** The cached image, if any; a missing one is queued for download (its URL built only then). */
-  #icon(key: () => string, url: () => string | undefined): string | undefined {
-    if (!this.#runtime.config.icons) return undefined;
-    const name = key();
-    const path = this.#runtime.thumbnails.path(name);
+  #icon(key: string, url: () => string | undefined): string | undefined {
+    const path = this.#runtime.thumbnails.path(key);
     if (path || this.#thumbs.length >= THUMBS_PER_RUN) return path;
     const source = url();
-    if (source) this.#thumbs.push({ key: name, url: source });
+    if (source) this.#thumbs.push({ key, url: source });
     return undefined;
   }
 
+  /** Bound once: the whole-library menu asks it for every line. */
+  readonly #poster = (id: string, tag: string): string | undefined => {
+    if (!this.#runtime.config.icons) return undefined;
+    return this.#icon(thumbKey("jf", id, tag), () =>
+      jellyfinImageUrl(this.#runtime.config.jellyfin.url, id, tag),
+    );
+  };
+
   #itemIcon(item: CachedItem): string | undefined {
-    const base = this.#runtime.config.jellyfin.url;
-    const { id, imageTag, seriesId, seriesImageTag } = item;
-    if (imageTag)
-      return this.#icon(
-        () => thumbKey("jf", id, imageTag),
-        () => jellyfinImageUrl(base, id, imageTag),
-      );
-    if (seriesId && seriesImageTag) {
-      return this.#icon(
-        () => thumbKey("jf", seriesId, seriesImageTag),
-        () => jellyfinImageUrl(base, seriesId, seriesImageTag),
-      );
-    }
-    return undefined;
+    const poster = posterOf(item);
+    return poster && this.#poster(poster.id, poster.tag);
   }
 
   #entryIcon(entry: YtEntry): string | undefined {
-    return this.#icon(
-      () => thumbKey("yt", entry.id),
-      () => {
-        const thumbs = entry.thumbnails ?? [];
-        return (thumbs.find((t) => (t.width ?? 0) >= 160) ?? thumbs.at(-1))?.url;
-      },
-    );
+    if (!this.#runtime.config.icons) return undefined;
+    return this.#icon(thumbKey("yt", entry.id), () => {
+      const thumbs = entry.thumbnails ?? [];
+      return (thumbs.find((t) => (t.width ?? 0) >= 160) ?? thumbs.at(-1))?.url;
+    });
   }
 
-  #items(items: readonly CachedItem[]): Array<MenuItem<CachedItem>> {
-    return items.map((item) => ({
-      label: itemLabel(item),
-      value: item,
-      meta: itemMeta(item),
-      icon: this.#itemIcon(item),
-    }));
+  #items(lines: string): Array<MenuItem<string>> {
+    return lineItems(lines, this.#poster);
   }
 
   /** Starts a background refresh when the cache is stale; waits only when there is no cache at all. */
@@ -274,6 +261,7 @@ export class Launcher {
       });
     }
     items.push({ label: "YouTube · Search...", value: { kind: "yt-search" } });
+    const { joinMpv } = await import("../../../desktop/mpv/launch.ts");
     const mpv = await joinMpv(this.#runtime.socketPath);
     if (mpv) {
       mpv.ipc.close();
@@ -293,13 +281,13 @@ export class Launcher {
   async #handle(top: Top, cache: LibraryCache, youtube: YouTube): Promise<Outcome> {
     switch (top.kind) {
       case "jf-list":
-        return this.#browse(cache, cache.list(top.list), top.title);
+        return this.#browse(cache, itemLines(cache.list(top.list)), top.title);
       case "jf-latest":
-        return this.#browse(cache, cache.list(`latest:${top.viewId}`), top.title);
+        return this.#browse(cache, itemLines(cache.list(`latest:${top.viewId}`)), top.title);
       case "jf-library":
-        return this.#browse(cache, cache.libraryItems(top.viewId), top.title);
+        return this.#browse(cache, itemLines(cache.libraryItems(top.viewId)), top.title);
       case "jf-all":
-        return this.#browse(cache, cache.playable(), "Everything");
+        return this.#browse(cache, cache.playableLines(LINES_KEY, itemLines), "Everything");
       case "jf-search": {
         const words = await this.#ask("Search Jellyfin");
         if (!words) return "back";
@@ -309,7 +297,7 @@ export class Launcher {
         const items = found
           .map((item) => cache.item(item.Id))
           .filter((i): i is CachedItem => i !== undefined);
-        return this.#browse(cache, items, `"${words}"`);
+        return this.#browse(cache, itemLines(items), `"${words}"`);
       }
       case "yt-list":
         return this.#youtubeList(youtube, top.list, top.title);
@@ -334,9 +322,12 @@ export class Launcher {
     }
   }
 
-  async #browse(cache: LibraryCache, items: readonly CachedItem[], title: string): Promise<Outcome> {
+  /** A menu of items given as lines (see lines.ts); the chosen one is read from the cache afresh. */
+  async #browse(cache: LibraryCache, lines: string, title: string): Promise<Outcome> {
     for (;;) {
-      const item = await this.#pick(this.#items(items), title);
+      const id = await this.#pick(this.#items(lines), title);
+      if (id === undefined) return "back";
+      const item = cache.item(id);
       if (!item) return "back";
       const outcome = item.type === "Series" ? await this.#series(cache, item) : await this.#act(item);
       if (outcome === "done") return "done";
@@ -372,7 +363,7 @@ export class Launcher {
     }
     return this.#browse(
       cache,
-      cache.episodes(series.id, choice.season.id),
+      itemLines(cache.episodes(series.id, choice.season.id)),
       `${series.name} · ${choice.season.name}`,
     );
   }
@@ -466,6 +457,7 @@ export class Launcher {
     // Icons for the next menu are fetched while the video plays, not after.
     if (this.#thumbs.length)
       this.#later(this.#runtime.thumbnails.fetchMissing(this.#thumbs.splice(0)), "thumbnails");
+    const { playFromCli } = await import("../play.ts");
     await playFromCli(this.#runtime, request, this.#options.say);
   }
 }

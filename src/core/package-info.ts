@@ -8,9 +8,10 @@ export interface PackageInfo {
 
 let cached: PackageInfo | undefined;
 
+/** deskhub's package.json, read once: its version for --version, clients and caches. */
 export function packageInfo(): PackageInfo {
   if (cached) return cached;
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     version: string;
     homepage?: string;
     bugs?: string | { url?: string };
