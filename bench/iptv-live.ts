@@ -5,9 +5,10 @@
  * as deskhub does) and direct; the time to
  * first byte each proxy adds (p50/p99 over sequential channel opens); deskhub's RSS
  * and CPU while the 50 streams run. Goal: at least 0.9 of nginx's throughput.
- * The three paths take turns (BENCH_ROUNDS rounds, default 3, the order rotating each
+ * The three paths take turns (BENCH_ROUNDS rounds, default 5, the order rotating each
  * round), so a busy moment on a shared machine does not land on one path only; each
- * round's ratio is printed, as well as the totals. BENCH_SECONDS sets the measuring
+ * round's ratio is printed, as well as the totals, and the goal is judged on the median
+ * round, which one busy round cannot move. BENCH_SECONDS sets the measuring
  * window per path and round (default 8).
  */
 import { connect } from "node:net";
@@ -19,11 +20,11 @@ import {
   startProviderProcess,
 } from "../test/fixtures/iptv/bench-env.ts";
 import { makeMedia } from "../test/fixtures/iptv/media.ts";
-import { cpuSeconds, percentile, rssMb } from "./lib.ts";
+import { cpuSeconds, median, percentile, rssMb } from "./lib.ts";
 
 const STREAMS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TTFB_SAMPLES = 200;
 const UP = { username: "benchup", password: "benchpw-9731", maxConnections: 1000 };
 
@@ -208,6 +209,7 @@ printTable(
 );
 const deskhubResult = totals.find((r) => r.name === "deskhub")!;
 const ratio = deskhubResult.mbps / nginxResult.mbps;
+const typical = median(perRound);
 console.log(
-  `\ngoal throughput >= 0.9 x nginx: ${ratio >= 0.9 ? "met" : "NOT met"} (${ratio.toFixed(2)} over all rounds; rounds ${perRound.map((r) => r.toFixed(2)).join(", ")})`,
+  `\ngoal throughput >= 0.9 x nginx: ${typical >= 0.9 ? "met" : "NOT met"} (median round ${typical.toFixed(2)}; ${ratio.toFixed(2)} over all rounds; rounds ${perRound.map((r) => r.toFixed(2)).join(", ")})`,
 );

@@ -427,6 +427,30 @@ describe("XMLTV filtering", () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("drops other people's channels the same however the guide is split, past comments, CDATA and entities", async () => {
+    const guide = Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<tv>\n' +
+        '  <channel id="b.tv"><display-name>B</display-name></channel>\n' +
+        '  <!-- <programme channel="a.tv"> in a comment </programme> -->\n' +
+        '  <programme channel="b.tv" start="1"><desc><![CDATA[ends with </programme> inside ]]></desc></programme>\n' +
+        '  <programme channel="a.tv" start="2" title=\'a > b\'><title>Kept &amp; shown</title></programme>\n' +
+        '  <programme channel="b&#46;tv" start="3"><title>Entity-named, dropped by the parser</title></programme>\n' +
+        '  <programme channel="b.tv" start="4"/>\n' +
+        '  <programme\n channel = "c.tv" start="5"><title>Spread over lines</title></programme>\n' +
+        "</tv>\n",
+    );
+    const run = async (size: number) => {
+      const pieces = [];
+      for (let at = 0; at < guide.length; at += size) pieces.push(guide.subarray(at, at + size));
+      return (await buffer(Readable.from(pieces).pipe(filter()))).toString("utf8");
+    };
+    const whole = await run(guide.length);
+    expect([...whole.matchAll(/start="(\d)"/g)].map((m) => m[1])).toEqual(["2", "5"]);
+    expect(whole).toContain("<title>Kept &amp; shown</title>");
+    expect(whole).not.toContain("b.tv");
+    for (const size of [1, 2, 3, 7, 13, 64]) expect(await run(size)).toBe(whole);
+  });
+
   it("takes gzip through a gunzip in front, as the proxy does for a gzipped guide", async () => {
     const gz = await buffer(Readable.from(xmltvChunks(shape)).pipe(createGzip()));
     const out = await buffer(Readable.from([gz]).pipe(createGunzip()).pipe(filter()));
@@ -524,13 +548,16 @@ describe("the raw live-stream reader", () => {
     expect(() => new ChunkedDecoder().push(Buffer.from("zz\r\n"), () => {})).toThrow(/chunk size/);
   });
 
-  it("reads chunked, sized and close-delimited answers and follows redirects to another host", async () => {
+  it("asks for an unframed body, reads chunked, sized and close-delimited answers and follows redirects", async () => {
     const payload = Buffer.alloc(700_000, 0x47);
+    const versions: string[] = [];
     const server = http.createServer((req, res) => {
+      versions.push(req.httpVersion);
       if (req.url === "/moved")
         return void res.writeHead(302, { location: `http://127.0.0.3:${cdnPort}/sized` }).end();
       if (req.url === "/chunked") {
-        res.writeHead(200, { "content-type": "video/mp2t" });
+        // A provider that chunks even an HTTP/1.0 request.
+        res.writeHead(200, { "content-type": "video/mp2t", "transfer-encoding": "chunked" });
         for (let i = 0; i < payload.length; i += 1316) res.write(payload.subarray(i, i + 1316));
         return void res.end();
       }
@@ -564,6 +591,7 @@ describe("the raw live-stream reader", () => {
         });
         expect(got.equals(payload)).toBe(true);
       }
+      expect(new Set(versions)).toEqual(new Set(["1.0"]));
     } finally {
       server.close();
       cdn.close();

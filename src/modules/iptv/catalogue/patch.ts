@@ -53,6 +53,10 @@ export class Patcher {
   readonly #server: string;
   readonly #needles: LeakNeedles;
   readonly #hostPattern: RegExp | undefined;
+  /** Whole words (runs of non-space) with a provider host in them. */
+  readonly #hostWords: RegExp | undefined;
+  /** Whole words with a credential in them; whether one gives the provider away is #leakyWord's call. */
+  readonly #secretWords: RegExp | undefined;
   /** Artwork links already made: channel logos and programme icons repeat a lot. */
   readonly #images = new Map<string, string>();
 
@@ -63,8 +67,12 @@ export class Patcher {
       hosts: needles.hosts.filter(Boolean),
       credentials: needles.credentials.filter((c) => c.length >= 3),
     };
-    const escaped = this.#needles.hosts.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    this.#hostPattern = escaped.length ? new RegExp(escaped.join("|"), "i") : undefined;
+    const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const hosts = this.#needles.hosts.map(literal).join("|");
+    const secrets = this.#needles.credentials.map(literal).join("|");
+    this.#hostPattern = hosts ? new RegExp(hosts, "i") : undefined;
+    this.#hostWords = hosts ? new RegExp(`\\S*(?:${hosts})\\S*`, "gi") : undefined;
+    this.#secretWords = secrets ? new RegExp(`\\S*(?:${secrets})\\S*`, "g") : undefined;
   }
 
   /** Whether one word (a URL, a path, a query) gives the provider away. */
@@ -77,25 +85,29 @@ export class Patcher {
     return false;
   }
 
-  /** A quick look for any needle at all; most texts have none and are not split into words. */
-  #mayLeak(text: string): boolean {
+  // Only the words with a needle in them are looked at: splitting every description
+  // into words made most of the garbage of filtering a big guide. A host anywhere is
+  // a leaky word; a credential is one only in a URL or query (#leakyWord).
+  leaks(text: string): boolean {
+    if (text.length < 3) return false;
     if (this.#hostPattern?.test(text)) return true;
-    for (const secret of this.#needles.credentials) if (text.includes(secret)) return true;
+    if (!this.#hasCredential(text)) return false;
+    for (const [word] of text.matchAll(this.#secretWords!)) if (this.#leakyWord(word)) return true;
     return false;
   }
 
-  leaks(text: string): boolean {
-    return text.length >= 3 && this.#mayLeak(text) && text.split(/\s+/).some((word) => this.#leakyWord(word));
+  #hasCredential(text: string): boolean {
+    for (const secret of this.#needles.credentials) if (text.includes(secret)) return true;
+    return false;
   }
 
   /** The text without the words that give the provider away: a description keeps its story, loses the link. */
   clean(text: string): string {
     if (!this.leaks(text)) return text;
-    return text
-      .split(/(\s+)/)
-      .map((word) => (this.#leakyWord(word) ? "" : word))
-      .join("")
-      .trim();
+    let kept = this.#hostWords ? text.replace(this.#hostWords, "") : text;
+    if (this.#hasCredential(kept))
+      kept = kept.replace(this.#secretWords!, (word) => (this.#leakyWord(word) ? "" : word));
+    return kept.trim();
   }
 
   /** A proxy link (with the base mark) for an artwork URL; "" for anything that is not one. */

@@ -1,5 +1,6 @@
 import { Transform } from "node:stream";
 import { SaxesParser, type SaxesTagPlain } from "saxes";
+import { GuideSkipper } from "./skip.ts";
 
 export interface XmltvFilterOptions {
   /** Whether a channel id (of `<channel id>` or `<programme channel>`) stays. */
@@ -11,7 +12,12 @@ export interface XmltvFilterOptions {
   onError?(message: string): void;
 }
 
+// The test first: replace() with a function allocates even when nothing matches.
+const TEXT_SPECIAL = /[&<>]/;
+const ATTRIBUTE_SPECIAL = /[&<"\n\r\t]/;
+
 function escapeText(text: string): string {
+  if (!TEXT_SPECIAL.test(text)) return text;
   return text.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
 }
 
@@ -25,8 +31,16 @@ const ATTRIBUTE_ESCAPES: Record<string, string> = {
 };
 
 function escapeAttribute(text: string): string {
+  if (!ATTRIBUTE_SPECIAL.test(text)) return text;
   return text.replace(/[&<"\n\r\t]/g, (c) => ATTRIBUTE_ESCAPES[c]!);
 }
+
+/**
+ * Text is decoded this much at a time. The piece being parsed is what survives each
+ * young-generation GC, and V8 grows that generation by what survives: 64 kB pieces
+ * grew it to 128 MB over a 1 GB guide.
+ */
+const DECODE_SLICE = 4 * 1024;
 
 /** The declared encoding of an XML document's first bytes; XMLTV files are UTF-8 or Latin-1. */
 function declaredEncoding(head: Buffer): string {
@@ -44,8 +58,8 @@ function declaredEncoding(head: Buffer): string {
 
 /**
  * Filters an XMLTV guide as it streams: `<channel>` and `<programme>` elements of
- * channels the viewer may not see are dropped whole, icons become proxy links, and
- * nothing is held but the element being written. Input in any declared encoding,
+ * channels the viewer may not see are dropped whole (most before they are parsed at
+ * all), icons become proxy links, and nothing is held but the element being written. Input in any declared encoding,
  * output UTF-8. Broken markup is reported once and parsing carries on, as guide
  * readers do.
  */
@@ -83,7 +97,8 @@ export function xmltvFilter(options: XmltvFilterOptions): Transform {
       }
     }
     let text = depth === 2 ? `  <${tag.name}` : `<${tag.name}`;
-    for (const [name, value] of Object.entries(tag.attributes)) {
+    for (const name in tag.attributes) {
+      const value = tag.attributes[name]!;
       const shown = tag.name === "icon" && name === "src" ? options.image(value) : clean(value);
       text += ` ${name}="${escapeAttribute(shown)}"`;
     }
@@ -118,6 +133,12 @@ export function xmltvFilter(options: XmltvFilterOptions): Transform {
     options.onError?.(error.message);
   });
 
+  const skipper = new GuideSkipper({
+    feed: (text) => parser.write(text),
+    atTopLevel: () => depth === 1,
+    keep: options.keep,
+  });
+
   const drain = (stream: Transform) => {
     if (out) {
       stream.push(out, "utf8");
@@ -129,7 +150,8 @@ export function xmltvFilter(options: XmltvFilterOptions): Transform {
     transform(chunk: Buffer, _encoding, done) {
       try {
         decoder ??= new TextDecoder(declaredEncoding(chunk));
-        parser.write(decoder.decode(chunk, { stream: true }));
+        for (let at = 0; at < chunk.length; at += DECODE_SLICE)
+          skipper.write(decoder.decode(chunk.subarray(at, at + DECODE_SLICE), { stream: true }));
         drain(this);
         done();
       } catch (error) {
@@ -138,7 +160,8 @@ export function xmltvFilter(options: XmltvFilterOptions): Transform {
     },
     flush(done) {
       try {
-        if (decoder) parser.write(decoder.decode());
+        if (decoder) skipper.write(decoder.decode());
+        skipper.end();
         parser.close();
         drain(this);
         done();

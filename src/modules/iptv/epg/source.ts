@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { Logger } from "../../../core/log.ts";
+import { type LiveSource, openLiveSource } from "../streams/live-source.ts";
 import { fromNetworkError, UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamLine } from "../upstream/line.ts";
-import { requestUpstream } from "../upstream/request.ts";
 
 export interface XmltvSourceOptions {
   /** Where the provider's guide is kept, as it came (gzipped or not). */
@@ -17,6 +16,43 @@ export interface XmltvSourceOptions {
   timeoutMs: () => number;
   ttlMs: () => number;
   log: Logger;
+}
+
+/**
+ * Writes a body to a new file, one write at a time, the body paused while one is on
+ * disk. The guide is read as live channels are, into pooled buffers: Node's client
+ * allocates a buffer per read, and a gigabyte of those left tens of MB of garbage
+ * (and a malloc heap that stays that size) before V8 next collected.
+ */
+async function save(source: LiveSource, path: string): Promise<void> {
+  const handle = await open(path, "w", 0o600);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let position = 0;
+      let written = Promise.resolve();
+      const fail = (error: unknown) => {
+        source.destroy();
+        reject(fromNetworkError(error));
+      };
+      source.start({
+        data: (slice, lease) => {
+          lease.retain();
+          source.pause();
+          const at = position;
+          position += slice.length;
+          written = written
+            .then(() => handle.write(slice, 0, slice.length, at))
+            .then(() => source.resume())
+            .finally(() => lease.release());
+          written.catch(fail);
+        },
+        end: () => written.then(resolve, fail),
+        error: fail,
+      });
+    });
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -54,17 +90,17 @@ export class XmltvSource {
     const started = Date.now();
     try {
       await mkdir(dirname(file), { recursive: true });
-      const { res, status } = await requestUpstream(this.#options.line().xmltv(), {
-        timeoutMs: this.#options.timeoutMs(),
+      const { status, source } = await openLiveSource(this.#options.line().xmltv(), {
         headers: { "user-agent": "deskhub-iptv", "accept-encoding": "gzip" },
+        signal: new AbortController().signal,
+        timeoutMs: this.#options.timeoutMs(),
+        retryUntil: 0,
       });
       if (status !== 200) {
-        res.resume();
+        source.destroy();
         throw new UpstreamError("status", `the provider answered HTTP ${status} for the guide`, status);
       }
-      await pipeline(res, createWriteStream(tmp, { mode: 0o600 })).catch((error) => {
-        throw fromNetworkError(error);
-      });
+      await save(source, tmp);
       await rename(tmp, file);
       this.lastError = undefined;
       log.info({ ms: Date.now() - started }, "guide downloaded");
