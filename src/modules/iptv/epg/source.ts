@@ -30,9 +30,13 @@ async function save(source: LiveSource, path: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       let position = 0;
       let written = Promise.resolve();
+      let failed = false;
+      // A write that fails is the disk's fault (it keeps its own message); a read, the provider's.
       const fail = (error: unknown) => {
+        if (failed) return;
+        failed = true;
         source.destroy();
-        reject(fromNetworkError(error));
+        reject(error);
       };
       source.start({
         data: (slice, lease) => {
@@ -41,13 +45,16 @@ async function save(source: LiveSource, path: string): Promise<void> {
           const at = position;
           position += slice.length;
           written = written
-            .then(() => handle.write(slice, 0, slice.length, at))
-            .then(() => source.resume())
+            .then(async () => {
+              if (failed) return;
+              await handle.write(slice, 0, slice.length, at);
+              source.resume();
+            })
+            .catch(fail)
             .finally(() => lease.release());
-          written.catch(fail);
         },
-        end: () => written.then(resolve, fail),
-        error: fail,
+        end: () => written.then(resolve),
+        error: (error) => fail(fromNetworkError(error)),
       });
     });
   } finally {
@@ -92,6 +99,7 @@ export class XmltvSource {
       await mkdir(dirname(file), { recursive: true });
       const { status, source } = await openLiveSource(this.#options.line().xmltv(), {
         headers: { "user-agent": "deskhub-iptv", "accept-encoding": "gzip" },
+        // Nothing cancels a guide download: it ends with its socket or its timeout.
         signal: new AbortController().signal,
         timeoutMs: this.#options.timeoutMs(),
         retryUntil: 0,
