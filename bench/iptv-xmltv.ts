@@ -4,12 +4,14 @@
  * SAX parser. Measured: MB/s of guide filtered (the first request downloads it into the
  * cache as well; two more filter the cached copy) and the proxy's peak memory in each,
  * against nginx serving the same file unfiltered (the floor for reading and sending
- * those bytes). Goal: memory flat, under 100 MB above idle. BENCH_PROGRAMMES sets
+ * those bytes). Goal: memory flat, under 100 MB above idle. The proxy runs with the
+ * daemon's V8 flags (as the systemd unit runs it). BENCH_PROGRAMMES sets
  * programmes per channel (110 makes a ~180 MB guide and a run of under half a minute).
  */
 import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
+import { DAEMON_NODE_FLAGS } from "../src/app/daemon/node-flags.ts";
 import {
   freePort,
   peakMb,
@@ -53,12 +55,15 @@ const provider = await startProviderProcess({
   xmltv: { extraChannels: 2000, programmesPerChannel: PROGRAMMES, gzip: "none" },
 });
 const port = await freePort();
-const deskhub = await startDeskhub({
-  upstream: { server: provider.url, username: UP.username, password: UP.password, timeout: "60s" },
-  users: { bench: { password: "bench-pass-1", profile: "half" } },
-  profiles: { half: { live: { include_categories: Array.from({ length: 25 }, (_, i) => String(i + 1)) } } },
-  listeners: { full: { port }, mini: { enabled: false } },
-});
+const deskhub = await startDeskhub(
+  {
+    upstream: { server: provider.url, username: UP.username, password: UP.password, timeout: "60s" },
+    users: { bench: { password: "bench-pass-1", profile: "half" } },
+    profiles: { half: { live: { include_categories: Array.from({ length: 25 }, (_, i) => String(i + 1)) } } },
+    listeners: { full: { port }, mini: { enabled: false } },
+  },
+  { nodeFlags: DAEMON_NODE_FLAGS },
+);
 // More passes over the cached guide show whether memory settles or keeps growing.
 const PASSES = Number(process.env.BENCH_PASSES ?? 2);
 const url = `http://127.0.0.1:${port}/xmltv.php?username=bench&password=bench-pass-1`;

@@ -17,7 +17,7 @@ export async function xmltv(proxy: IptvProxy, rc: RequestContext, params: URLSea
   const channels = new Set<string>();
   for (const row of visibleStreams(proxy.catalogue, proxy.view(rc, user), "live"))
     if (row.epgId) channels.add(row.epgId);
-  const source = await proxy.xmltv.open();
+  await proxy.xmltv.ready();
   const patcher = proxy.patcher;
   const filter = xmltvFilter({
     keep: (id) => channels.has(id),
@@ -33,9 +33,10 @@ export async function xmltv(proxy: IptvProxy, rc: RequestContext, params: URLSea
     ...(gzip ? { "content-encoding": "gzip", vary: "accept-encoding" } : {}),
   });
   if (rc.req.method === "HEAD") {
-    source.destroy();
     rc.res.end();
     return;
   }
-  await pipeToClient(rc.res, gzip ? [source, filter, createGzip({ level: 4 })] : [source, filter]);
+  const delivered = pipeToClient(rc.res, gzip ? [filter, createGzip({ level: 4 })] : [filter]);
+  await proxy.xmltv.feed(filter);
+  await delivered;
 }

@@ -141,12 +141,15 @@ export function xmltvFilter(options: XmltvFilterOptions): Transform {
 
   const drain = (stream: Transform) => {
     if (out) {
-      stream.push(out, "utf8");
+      stream.push(out);
       out = "";
     }
   };
 
   return new Transform({
+    // Output goes on as strings: made into Buffers here, a gigabyte's worth piled up
+    // in the old generation until a full GC; a socket copies a string and frees it.
+    encoding: "utf8",
     transform(chunk: Buffer, _encoding, done) {
       try {
         decoder ??= new TextDecoder(declaredEncoding(chunk));

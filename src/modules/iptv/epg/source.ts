@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Readable } from "node:stream";
+import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { Logger } from "../../../core/log.ts";
 import { type LiveSource, openLiveSource } from "../streams/live-source.ts";
 import { fromNetworkError, UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamLine } from "../upstream/line.ts";
+
+const READ_SIZE = 64 * 1024;
 
 export interface XmltvSourceOptions {
   /** Where the provider's guide is kept, as it came (gzipped or not). */
@@ -60,6 +62,24 @@ async function save(source: LiveSource, path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Resolves once `into` has taken `chunk`. A stream destroyed with a write in flight may
+ * never call that write back (a Transform whose output is full keeps it), so its
+ * closing ends the wait too.
+ */
+function taken(into: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const gone = () => reject(new Error("the guide's reader went away"));
+    if (into.destroyed) return gone();
+    into.once("close", gone);
+    into.write(chunk, (error) => {
+      into.off("close", gone);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
 }
 
 /**
@@ -120,21 +140,44 @@ export class XmltvSource {
     }
   }
 
-  /** The guide's decompressed bytes, from the kept copy (downloaded first if there is none). */
-  async open(): Promise<Readable> {
+  /** Makes sure there is a kept copy (the first request waits for it); an old one is refreshed in the background. */
+  async ready(): Promise<void> {
     const fetched = await this.fetchedAt();
     if (fetched === undefined) await this.download();
     else if (Date.now() - fetched > this.#options.ttlMs()) this.download().catch(() => {});
+  }
+
+  /**
+   * Writes the kept guide's decompressed bytes into `into`, then ends it; a read that
+   * fails destroys it, and a destroyed `into` stops the reading. A plain guide is read
+   * into one buffer, reused: the next read waits for `into` to have taken the last
+   * chunk, so `into` must not keep chunks (the XMLTV filter decodes each at once).
+   * Read through an fs stream, each 64 kB was a new buffer, and V8 let tens of MB of
+   * them pile up before freeing any.
+   */
+  async feed(into: Writable): Promise<void> {
     const handle = await open(this.#options.file, "r");
-    const head = Buffer.alloc(2);
-    await handle.read(head, 0, 2, 0);
-    const stream = handle.createReadStream({ highWaterMark: 64 * 1024 });
-    if (head[0] === 0x1f && head[1] === 0x8b) {
-      const gunzip = createGunzip({ chunkSize: 64 * 1024 });
-      pipeline(stream, gunzip).catch(() => {});
-      gunzip.once("close", () => stream.destroy());
-      return gunzip;
+    try {
+      const chunk = Buffer.allocUnsafe(READ_SIZE);
+      const { bytesRead } = await handle.read(chunk, 0, READ_SIZE, 0);
+      if (bytesRead >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+        const gunzip = createGunzip({ chunkSize: READ_SIZE });
+        const file = handle.createReadStream({ start: 0, highWaterMark: READ_SIZE, autoClose: false });
+        await pipeline(file, gunzip, into);
+        return;
+      }
+      let position = 0;
+      let read = bytesRead;
+      while (read > 0) {
+        await taken(into, chunk.subarray(0, read));
+        position += read;
+        read = (await handle.read(chunk, 0, READ_SIZE, position)).bytesRead;
+      }
+      into.end();
+    } catch (error) {
+      into.destroy(error as Error);
+    } finally {
+      await handle.close();
     }
-    return stream;
   }
 }
