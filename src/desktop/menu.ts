@@ -1,12 +1,14 @@
 import { ExitCode, UserError } from "../core/errors.ts";
 import { backendSpec, type MenuBackendName } from "./menu/backends.ts";
 import { type MenuBackendChoice, resolveBackend } from "./menu/detect.ts";
+import { encodeRows, type MenuRows, rowItems, rowValue } from "./menu/rows.ts";
 import { looksLikeFailure, type MenuRun, runMenuProgram } from "./menu/run.ts";
 
 export type { MenuBackendName } from "./menu/backends.ts";
 export { clean, MENU_BACKENDS } from "./menu/backends.ts";
 export type { MenuBackendChoice } from "./menu/detect.ts";
 export { backendChain, isMenuBackend, resolveBackend } from "./menu/detect.ts";
+export { type MenuRow, type MenuRows, packRows } from "./menu/rows.ts";
 
 export interface MenuItem<T> {
   label: string;
@@ -78,8 +80,35 @@ export async function showMenu<T>(items: Array<MenuItem<T>>, options: MenuOption
     terminal: spec.terminal && options.filter === undefined,
   });
   if (run.code === 0) {
-    const index = spec.decode(run.stdout, encoded, items);
+    const index = spec.decode(run.stdout, encoded.length);
     return index === undefined ? undefined : items[index]!.value;
+  }
+  if (spec.cancelCodes.includes(run.code) && !looksLikeFailure(run.stderr)) return undefined;
+  throw failure(program.name, run);
+}
+
+/**
+ * `showMenu` for rows packed in one buffer (see menu/rows.ts): the chosen row's value.
+ * rofi and fzf get the bytes as they are; the other programs get the rows as items.
+ */
+export async function showRows(
+  rows: MenuRows,
+  options: MenuOptions & { icon: (key: string) => string | undefined },
+): Promise<string | undefined> {
+  if (rows.length === 0) return undefined;
+  const env = options.env ?? process.env;
+  const program = await pickProgram(options, env);
+  const encoded = encodeRows(program.name, rows, options.icon);
+  if (!encoded) return showMenu(rowItems(rows, options.icon), options);
+  const spec = backendSpec(program.name);
+  const args = spec.args({ prompt: options.prompt, icons: encoded.icons, filter: options.filter });
+  const run = await runMenuProgram(program.path, args, encoded.input, {
+    env,
+    terminal: spec.terminal && options.filter === undefined,
+  });
+  if (run.code === 0) {
+    const index = spec.decode(run.stdout, encoded.count);
+    return index === undefined ? undefined : rowValue(rows, index);
   }
   if (spec.cancelCodes.includes(run.code) && !looksLikeFailure(run.stderr)) return undefined;
   throw failure(program.name, run);

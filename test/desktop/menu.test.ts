@@ -3,7 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
-import { askText, backendChain, resolveBackend, showMenu } from "../../src/desktop/menu.ts";
+import { backendSpec } from "../../src/desktop/menu/backends.ts";
+import { encodeRows, rowItems, rowValue } from "../../src/desktop/menu/rows.ts";
+import {
+  askText,
+  backendChain,
+  packRows,
+  resolveBackend,
+  showMenu,
+  showRows,
+} from "../../src/desktop/menu.ts";
 import { detectSession } from "../../src/desktop/session.ts";
 
 const shows = [
@@ -70,6 +79,55 @@ describe("showMenu through real fzf in filter mode", () => {
   it("asks for text non-interactively with the filter as the answer", async () => {
     expect(await askText({ prompt: "Search", env, filter: "  severance " })).toBe("severance");
     expect(await askText({ prompt: "Search", env, filter: "" })).toBeUndefined();
+  });
+});
+
+describe("packed rows", () => {
+  const rows = [
+    {
+      value: "office-s2e1",
+      icon: "poster-a",
+      label: "The Office (US) — S02E01 The Dundies",
+      meta: "comedy 2005",
+    },
+    { value: "bb-s1e1", label: "Breaking Bad — S01E01 Pilot", meta: "drama 2008" },
+    { value: "sev-s1e1", icon: "poster-c", label: "Severance — Good News\tAbout\nHell" },
+    { value: "ünïcode-ø", label: "Amélie 🎬", meta: "  romance\x1f2001  " },
+    { value: "plain", label: "No icon, no meta" },
+  ];
+  const packed = packRows(rows);
+  const icon = (key: string) => (key === "poster-a" ? "/cache/thumbs/a.png" : undefined);
+
+  it("go to rofi and fzf as the same bytes their item encoders write", () => {
+    const items = rowItems(packed, icon);
+    expect(items.map((item) => item.label)).toEqual([
+      "The Office (US) — S02E01 The Dundies",
+      "Breaking Bad — S01E01 Pilot",
+      "Severance — Good News About Hell",
+      "Amélie 🎬",
+      "No icon, no meta",
+    ]);
+    for (const name of ["rofi", "fzf"] as const) {
+      const encoded = encodeRows(name, packed, icon)!;
+      const expected = `${backendSpec(name).encode(items).join("\n")}\n`;
+      expect(encoded.input.toString("utf8")).toBe(expected);
+      expect(encoded.count).toBe(rows.length);
+    }
+    expect(encodeRows("rofi", packed, icon)!.icons).toBe(true);
+    expect(encodeRows("rofi", packed, () => undefined)!.icons).toBe(false);
+    expect(encodeRows("fuzzel", packed, icon)).toBeUndefined();
+  });
+
+  it("give each row's value back by index", () => {
+    expect(rows.map((_, i) => rowValue(packed, i))).toEqual(rows.map((row) => row.value));
+    expect(rowValue(packed, rows.length)).toBeUndefined();
+  });
+
+  it("pick through real fzf, matching meta words too", async () => {
+    const env = { PATH: pathWith("fzf"), LANG: "C.UTF-8" };
+    expect(await showRows(packed, { prompt: "Watch", env, filter: "sever", icon })).toBe("sev-s1e1");
+    expect(await showRows(packed, { prompt: "Watch", env, filter: "romance", icon })).toBe("ünïcode-ø");
+    expect(await showRows(packed, { prompt: "Watch", env, filter: "zzzz", icon })).toBeUndefined();
   });
 });
 

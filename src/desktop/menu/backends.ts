@@ -22,8 +22,8 @@ export interface BackendSpec {
   args(options: { prompt: string; icons: boolean; filter?: string | undefined }): string[];
   /** The lines to write, in item order. */
   encode(lines: readonly MenuLine[]): string[];
-  /** Index of the chosen item from the program's stdout, or undefined if it named none. */
-  decode(stdout: string, encoded: readonly string[], lines: readonly MenuLine[]): number | undefined;
+  /** Index of the chosen one of `count` items from the program's stdout, or undefined if it named none. */
+  decode(stdout: string, count: number): number | undefined;
   /** Exit codes that mean "the user closed the menu". */
   cancelCodes: readonly number[];
 }
@@ -82,30 +82,35 @@ const rofi: BackendSpec = {
       const options = icon && meta ? `${icon}\x1f${meta}` : icon || meta;
       return options ? `${clean(line.label)}\0${options}` : clean(line.label);
     }),
-  decode: (stdout, encoded) => {
+  decode: (stdout, count) => {
     const index = Number.parseInt(stdout.trim(), 10);
-    return Number.isInteger(index) && index >= 0 && index < encoded.length ? index : undefined;
+    return Number.isInteger(index) && index >= 0 && index < count ? index : undefined;
   },
   cancelCodes: [1],
 };
 
 function fuzzelSpec(): BackendSpec {
   let labels: string[] = [];
+  let encoded: string[] = [];
   return {
     name: "fuzzel",
     terminal: false,
     args: ({ prompt }) => ["--dmenu", "--prompt", `${prompt}> `],
     encode: (lines) => {
       labels = uniqueLabels(lines);
-      return lines.map((line, i) => (line.icon ? `${labels[i]}\0icon\x1f${clean(line.icon)}` : labels[i]!));
+      encoded = lines.map((line, i) =>
+        line.icon ? `${labels[i]}\0icon\x1f${clean(line.icon)}` : labels[i]!,
+      );
+      return encoded;
     },
-    decode: (stdout, encoded) => decodeByText(stdout, encoded, labels),
+    decode: (stdout) => decodeByText(stdout, encoded, labels),
     cancelCodes: [1, 2],
   };
 }
 
 function wofiSpec(): BackendSpec {
   let labels: string[] = [];
+  let encoded: string[] = [];
   return {
     name: "wofi",
     terminal: false,
@@ -119,9 +124,12 @@ function wofiSpec(): BackendSpec {
     // wofi draws `img:PATH:text:LABEL` as an icon and a label, and prints the whole line back.
     encode: (lines) => {
       labels = uniqueLabels(lines);
-      return lines.map((line, i) => (line.icon ? `img:${clean(line.icon)}:text:${labels[i]}` : labels[i]!));
+      encoded = lines.map((line, i) =>
+        line.icon ? `img:${clean(line.icon)}:text:${labels[i]}` : labels[i]!,
+      );
+      return encoded;
     },
-    decode: (stdout, encoded) => decodeByText(stdout, encoded, labels),
+    decode: (stdout) => decodeByText(stdout, encoded, labels),
     cancelCodes: [1],
   };
 }
@@ -136,7 +144,7 @@ function dmenuSpec(): BackendSpec {
       labels = uniqueLabels(lines);
       return labels;
     },
-    decode: (stdout, encoded) => decodeByText(stdout, encoded, labels),
+    decode: (stdout) => decodeByText(stdout, labels, labels),
     cancelCodes: [1],
   };
 }
@@ -166,10 +174,10 @@ const fzf: BackendSpec = {
       const meta = line.meta ? `\t\x1b[2m${clean(line.meta)}\x1b[0m` : "";
       return `${i}\t${clean(line.label)}${meta}`;
     }),
-  decode: (stdout, encoded) => {
+  decode: (stdout, count) => {
     const first = stdout.split("\n", 1)[0] ?? "";
     const index = Number.parseInt(first.slice(0, first.indexOf("\t")), 10);
-    return Number.isInteger(index) && index >= 0 && index < encoded.length ? index : undefined;
+    return Number.isInteger(index) && index >= 0 && index < count ? index : undefined;
   },
   // 1: nothing matched (or the filter found nothing), 130: Esc or Ctrl-C.
   cancelCodes: [1, 130],

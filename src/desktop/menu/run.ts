@@ -24,7 +24,7 @@ export function looksLikeFailure(stderr: string): boolean {
 export function runMenuProgram(
   path: string,
   args: readonly string[],
-  input: string,
+  input: string | Uint8Array,
   options: { env: NodeJS.ProcessEnv; terminal: boolean },
 ): Promise<MenuRun> {
   return new Promise((resolve, reject) => {

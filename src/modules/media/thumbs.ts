@@ -30,7 +30,7 @@ const UNSAFE_ALL = /[^A-Za-z0-9_-]/g;
  */
 export class Thumbnails {
   readonly dir: string;
-  /** Key to full path, joined once here rather than for each of 20,000 menu lines. */
+  /** Key to full path, made once here rather than for each of 20,000 menu lines. */
   #files: Map<string, string> | undefined;
 
   constructor(dir: string) {
@@ -40,11 +40,13 @@ export class Thumbnails {
   #index(): Map<string, string> {
     if (this.#files) return this.#files;
     const files = new Map<string, string>();
+    // Joined by hand: path.join normalises every path and took 40 ms for 5,500 files.
+    const prefix = `${this.dir}/`;
     try {
       for (const name of readdirSync(this.dir)) {
         if (name.startsWith(".")) continue;
         const dot = name.lastIndexOf(".");
-        files.set(dot > 0 ? name.slice(0, dot) : name, join(this.dir, name));
+        files.set(dot > 0 ? name.slice(0, dot) : name, prefix + name);
       }
     } catch {
       // No directory yet: nothing cached.

@@ -390,11 +390,11 @@ export class LibraryCache {
    * the jf_menu triggers); building it again inside a write transaction keeps any change
    * from slipping in between reading the rows and storing their lines.
    */
-  playableLines(key: string, build: (items: CachedItem[]) => string): string {
+  playableLines(key: string, build: (items: CachedItem[]) => Buffer): Buffer {
     const stored = this.db.prepare("SELECT lines FROM jf_menu WHERE name = ?").get(key) as
-      | { lines: string }
+      | { lines: Uint8Array }
       | undefined;
-    if (stored) return stored.lines;
+    if (stored) return Buffer.from(stored.lines.buffer, stored.lines.byteOffset, stored.lines.byteLength);
     return transaction(this.db, () => {
       const lines = build(this.playable());
       // A copy in an older format would only take up room.

@@ -1,5 +1,12 @@
 import { ExitCode, errorMessage, UserError } from "../../../core/errors.ts";
-import { askText, type MenuBackendChoice, type MenuItem, showMenu } from "../../../desktop/menu.ts";
+import {
+  askText,
+  type MenuBackendChoice,
+  type MenuItem,
+  type MenuRows,
+  showMenu,
+  showRows,
+} from "../../../desktop/menu.ts";
 import type { CachedItem, LibraryCache } from "../jellyfin/cache.ts";
 import { jellyfinImageUrl } from "../jellyfin/image.ts";
 import { age, clock, entryLabel, entryMeta, itemLabel } from "../labels.ts";
@@ -9,7 +16,7 @@ import type { MediaRuntime } from "../runtime.ts";
 import { type ThumbRequest, thumbKey } from "../thumbs.ts";
 import type { ListName, YouTube } from "../youtube/feeds.ts";
 import type { YtEntry } from "../youtube/ytdlp.ts";
-import { itemLines, LINES_KEY, lineItems, posterOf } from "./lines.ts";
+import { itemLines, LINES_KEY, posterKey, posterOf, posterOfKey } from "./lines.ts";
 
 type Top =
   | { kind: "jf-list"; list: "resume" | "nextup"; title: string }
@@ -121,6 +128,23 @@ export class Launcher {
     return chosen;
   }
 
+  /** `#pick` for packed rows: the chosen row's value. */
+  async #pickRow(rows: MenuRows, prompt: string): Promise<string | undefined> {
+    if (rows.length === 0) return this.#pick([], prompt);
+    const filter = this.#answer(prompt);
+    const chosen = await showRows(rows, {
+      prompt,
+      backend: this.#options.backend,
+      env: this.#runtime.ctx.env,
+      filter,
+      icon: this.#posterIcon,
+    });
+    if (chosen === undefined && filter !== undefined) {
+      throw new UserError(`nothing in the menu "${prompt}" matches "${filter}"`, { code: ExitCode.dataErr });
+    }
+    return chosen;
+  }
+
   async #ask(prompt: string): Promise<string | undefined> {
     return askText({
       prompt,
@@ -145,17 +169,18 @@ export class Launcher {
     return undefined;
   }
 
-  /** Bound once: the whole-library menu asks it for every line. */
-  readonly #poster = (id: string, tag: string): string | undefined => {
+  /** A poster's image by its key (lines.ts); bound once, as a menu asks it for every row. */
+  readonly #posterIcon = (key: string): string | undefined => {
     if (!this.#runtime.config.icons) return undefined;
-    return this.#icon(thumbKey("jf", id, tag), () =>
-      jellyfinImageUrl(this.#runtime.config.jellyfin.url, id, tag),
-    );
+    return this.#icon(key, () => {
+      const { id, tag } = posterOfKey(key);
+      return jellyfinImageUrl(this.#runtime.config.jellyfin.url, id, tag);
+    });
   };
 
   #itemIcon(item: CachedItem): string | undefined {
     const poster = posterOf(item);
-    return poster && this.#poster(poster.id, poster.tag);
+    return poster && this.#posterIcon(posterKey(poster));
   }
 
   #entryIcon(entry: YtEntry): string | undefined {
@@ -164,10 +189,6 @@ export class Launcher {
       const thumbs = entry.thumbnails ?? [];
       return (thumbs.find((t) => (t.width ?? 0) >= 160) ?? thumbs.at(-1))?.url;
     });
-  }
-
-  #items(lines: string): Array<MenuItem<string>> {
-    return lineItems(lines, this.#poster);
   }
 
   /** Starts a background refresh when the cache is stale; waits only when there is no cache at all. */
@@ -322,10 +343,10 @@ export class Launcher {
     }
   }
 
-  /** A menu of items given as lines (see lines.ts); the chosen one is read from the cache afresh. */
-  async #browse(cache: LibraryCache, lines: string, title: string): Promise<Outcome> {
+  /** A menu of items given as rows (see lines.ts); the chosen one is read from the cache afresh. */
+  async #browse(cache: LibraryCache, rows: MenuRows, title: string): Promise<Outcome> {
     for (;;) {
-      const id = await this.#pick(this.#items(lines), title);
+      const id = await this.#pickRow(rows, title);
       if (id === undefined) return "back";
       const item = cache.item(id);
       if (!item) return "back";
