@@ -45,9 +45,9 @@ export class CliSession {
   }
 
   logger(): Promise<Logger> {
-    // Loaded on first use: commands that never log must not pay for pino.
-    this.#log ??= import("../../core/log.ts").then(({ createLogger }) =>
-      createLogger({
+    // pino itself loads only when something is logged: most commands log nothing.
+    this.#log ??= import("../../core/log.ts").then(({ deferredLogger }) =>
+      deferredLogger({
         level: (this.env.DESKHUB_LOG_LEVEL as LogLevel | undefined) ?? "warn",
         pretty: process.stderr.isTTY,
       }),
