@@ -20,11 +20,12 @@ const FIELD = 0x1f;
 const NEWLINE = 0x0a;
 
 export function packRows(rows: readonly MenuRow[]): MenuRows {
-  return Buffer.from(
-    rows
-      .map((row) => [row.value, row.icon ?? "", row.label, row.meta ?? ""].map(clean).join("\x1f"))
-      .join("\n"),
-  );
+  let text = "";
+  for (const row of rows) {
+    if (text) text += "\n";
+    text += `${clean(row.value)}\x1f${clean(row.icon ?? "")}\x1f${clean(row.label)}\x1f${clean(row.meta ?? "")}`;
+  }
+  return Buffer.from(text);
 }
 
 /** How many rows there are. */
