@@ -3,6 +3,7 @@ import {
   askText,
   type MenuBackendChoice,
   type MenuItem,
+  type MenuOptions,
   type MenuRows,
   showMenu,
   showRows,
@@ -110,35 +111,29 @@ export class Launcher {
   }
 
   async #pick<T>(items: Array<MenuItem<T>>, prompt: string): Promise<T | undefined> {
-    if (items.length === 0) {
-      if (this.#scripted) throw new UserError(`the menu "${prompt}" is empty`, { code: ExitCode.dataErr });
-      this.#options.say(`${prompt}: nothing here`);
-      return undefined;
-    }
-    const filter = this.#answer(prompt);
-    const chosen = await showMenu(items, {
-      prompt,
-      backend: this.#options.backend,
-      env: this.#runtime.ctx.env,
-      filter,
-    });
-    if (chosen === undefined && filter !== undefined) {
-      throw new UserError(`nothing in the menu "${prompt}" matches "${filter}"`, { code: ExitCode.dataErr });
-    }
-    return chosen;
+    if (items.length === 0) return this.#empty(prompt);
+    return this.#choose(prompt, (options) => showMenu(items, options));
   }
 
   /** `#pick` for packed rows: the chosen row's value. */
   async #pickRow(rows: MenuRows, prompt: string): Promise<string | undefined> {
-    if (rows.length === 0) return this.#pick([], prompt);
+    if (rows.length === 0) return this.#empty(prompt);
+    return this.#choose(prompt, (options) => showRows(rows, { ...options, icon: this.#posterIcon }));
+  }
+
+  #empty(prompt: string): undefined {
+    if (this.#scripted) throw new UserError(`the menu "${prompt}" is empty`, { code: ExitCode.dataErr });
+    this.#options.say(`${prompt}: nothing here`);
+    return undefined;
+  }
+
+  /** Shows a menu, answered by the next --filter when scripted; a scripted answer must match. */
+  async #choose<V>(
+    prompt: string,
+    show: (options: MenuOptions) => Promise<V | undefined>,
+  ): Promise<V | undefined> {
     const filter = this.#answer(prompt);
-    const chosen = await showRows(rows, {
-      prompt,
-      backend: this.#options.backend,
-      env: this.#runtime.ctx.env,
-      filter,
-      icon: this.#posterIcon,
-    });
+    const chosen = await show({ prompt, backend: this.#options.backend, env: this.#runtime.ctx.env, filter });
     if (chosen === undefined && filter !== undefined) {
       throw new UserError(`nothing in the menu "${prompt}" matches "${filter}"`, { code: ExitCode.dataErr });
     }
