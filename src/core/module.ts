@@ -58,7 +58,7 @@ export interface ModuleDef<S extends z.ZodObject = z.ZodObject> {
   name: string;
   summary: string;
   /** The module's config.yaml section, with defaults; unknown keys are errors. */
-  config: S;
+  config(): Promise<S>;
   /** The old scripts' environment variables, mapped onto this section; they win over the file. */
   env?(env: NodeJS.ProcessEnv): Record<string, unknown> | undefined;
   /** Secrets the module may ask for. */

@@ -1,7 +1,7 @@
 import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import { type AppConfig, type LoadedConfig, loadConfig, requireConfig } from "./config/load.ts";
-import { buildSchema } from "./config/schema.ts";
+import { configFiles } from "./config/files.ts";
+import type { AppConfig, LoadedConfig } from "./config/load.ts";
 import { type DatabaseSync, openDatabase } from "./db.ts";
 import type { Logger } from "./log.ts";
 import type { ModuleContext, ModuleDef } from "./module.ts";
@@ -35,17 +35,33 @@ export async function loadRuntimeConfig(options: {
   modules: readonly ModuleDef[];
   unchecked?: readonly string[];
   configFile?: string;
+  /** A short-lived command may take the config kept from its last run (config/kept.ts). */
+  kept?: boolean;
 }): Promise<{ paths: Paths; hostname: string; loaded: LoadedConfig }> {
   const paths = resolvePaths(options.env);
   const hostname = options.env.DESKHUB_HOSTNAME || osHostname();
-  const loaded = await loadConfig({
-    paths,
-    hostname,
-    env: options.env,
-    modules: options.modules,
-    unchecked: options.unchecked,
-    file: options.configFile,
-  });
+  const load = async () =>
+    (await import("./config/load.ts")).loadConfig({
+      paths,
+      hostname,
+      env: options.env,
+      modules: options.modules,
+      unchecked: options.unchecked,
+      file: options.configFile,
+    });
+  if (!options.kept) return { paths, hostname, loaded: await load() };
+  const names = options.configFile ? { base: options.configFile, host: "" } : configFiles(paths, hostname);
+  const { loadKept } = await import("./config/kept.ts");
+  const loaded = await loadKept(
+    {
+      paths,
+      env: options.env,
+      modules: options.modules,
+      unchecked: options.unchecked ?? [],
+      files: [names.base, names.host].filter(Boolean),
+    },
+    load,
+  );
   return { paths, hostname, loaded };
 }
 
@@ -62,12 +78,10 @@ export async function createRuntime(options: {
    * the problems; `loaded.problems` keeps them. Commands refuse to run instead.
    */
   allowInvalid?: boolean;
+  kept?: boolean;
 }): Promise<Runtime> {
   const { paths, hostname, loaded } = await loadRuntimeConfig(options);
-  const config =
-    options.allowInvalid && !loaded.config
-      ? (buildSchema(options.modules).parse({}) as AppConfig)
-      : requireConfig(loaded);
+  const config = loaded.config ?? (await configOnProblems(options, loaded));
   registerSecret(config.dashboard.token);
   const secrets = new Secrets({
     env: options.env,
@@ -94,6 +108,16 @@ export async function createRuntime(options: {
     secrets,
     databases: new Map(),
   };
+}
+
+/** Defaults for the daemon (which shows the problems); for a command, exit 78 naming them. */
+async function configOnProblems(
+  options: { modules: readonly ModuleDef[]; allowInvalid?: boolean },
+  loaded: LoadedConfig,
+): Promise<AppConfig> {
+  if (!options.allowInvalid) return (await import("./config/load.ts")).requireConfig(loaded);
+  const { buildSchema } = await import("./config/schema.ts");
+  return (await buildSchema(options.modules)).parse({}) as AppConfig;
 }
 
 export function moduleContext(runtime: Runtime, module: string): ModuleContext {

@@ -86,8 +86,8 @@ describe("config loading", () => {
     expect(loaded.problems[0]?.line).toBeGreaterThanOrEqual(2);
   });
 
-  it("publishes a JSON Schema that rejects unknown keys and knows every module", () => {
-    const schema = jsonSchema(modules) as {
+  it("publishes a JSON Schema that rejects unknown keys and knows every module", async () => {
+    const schema = (await jsonSchema(modules)) as {
       properties: Record<string, { additionalProperties?: boolean }>;
       additionalProperties: boolean;
     };

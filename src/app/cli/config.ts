@@ -108,7 +108,7 @@ export function registerConfig(program: Command, session: CliSession): void {
     )
     .action(async () => {
       const { jsonSchema } = await tools();
-      output.json(jsonSchema(await session.modules()));
+      output.json(await jsonSchema(await session.modules()));
     });
 
   config
@@ -158,7 +158,7 @@ export function registerConfig(program: Command, session: CliSession): void {
         for (const m of modules) if (!enabled.includes(m.name)) answers[m.name] = { enabled: false };
         prompts.outro(`writing ${file}`);
       }
-      const defaults = buildSchema(modules).parse({}) as Record<string, unknown>;
+      const defaults = (await buildSchema(modules)).parse({}) as Record<string, unknown>;
       const parts = [
         "# deskhub config. Every key is optional; what is commented out shows the default.",
         "# Validate with `deskhub config check`; `deskhub config schema` gives editors a schema.",

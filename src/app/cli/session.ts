@@ -75,6 +75,7 @@ export class CliSession {
         unchecked: selected(this.only).skipped,
         log: await this.logger(),
         configFile: this.configFile,
+        kept: true,
       }))();
     return this.#runtime;
   }

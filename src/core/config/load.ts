@@ -1,12 +1,14 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { type Document, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ExitCode, UserError } from "../errors.ts";
 import type { ModuleDef } from "../module.ts";
 import type { Paths } from "../paths.ts";
 import { scrub } from "../redact.ts";
+import { configFiles } from "./files.ts";
 import { buildSchema, type CoreConfig } from "./schema.ts";
+
+export { configFiles } from "./files.ts";
 
 export type AppConfig = CoreConfig & Record<string, Record<string, unknown>>;
 
@@ -32,13 +34,6 @@ interface Source {
   file: string;
   doc: Document;
   lines: LineCounter;
-}
-
-export function configFiles(paths: Paths, hostname: string): { base: string; host: string } {
-  return {
-    base: join(paths.configDir, "config.yaml"),
-    host: join(paths.configDir, `config.${hostname}.yaml`),
-  };
 }
 
 async function readSource(file: string, problems: ConfigProblem[]): Promise<Source | undefined> {
@@ -177,7 +172,7 @@ export async function loadConfig(options: {
   }
   const files = sources.map((s) => s.file);
   if (problems.length) return { config: undefined, problems, files, raw };
-  const result = buildSchema(options.modules, options.unchecked).safeParse(raw);
+  const result = (await buildSchema(options.modules, options.unchecked)).safeParse(raw);
   if (result.success) return { config: result.data as AppConfig, problems, files, raw };
   for (const issue of result.error.issues) {
     const paths =

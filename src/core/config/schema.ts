@@ -47,8 +47,8 @@ export type CoreConfig = {
 };
 
 /** Every module section gains `enabled`, so any module can be switched off in one line. */
-export function moduleSection(def: ModuleDef) {
-  return def.config.extend({ enabled: z.boolean().default(true) }).strict();
+export async function moduleSection(def: ModuleDef) {
+  return (await def.config()).extend({ enabled: z.boolean().default(true) }).strict();
 }
 
 /**
@@ -56,13 +56,16 @@ export function moduleSection(def: ModuleDef) {
  * loads only that module): their sections are accepted as they are, and checked by
  * the commands that load them.
  */
-export function buildSchema(modules: readonly ModuleDef[], unchecked: readonly string[] = []) {
+export async function buildSchema(modules: readonly ModuleDef[], unchecked: readonly string[] = []) {
   const shape: Record<string, z.ZodType> = { ...coreSections };
   for (const name of unchecked) shape[name] = z.unknown().optional();
-  for (const def of modules) shape[def.name] = moduleSection(def).prefault({});
+  const sections = await Promise.all(modules.map(moduleSection));
+  modules.forEach((def, i) => {
+    shape[def.name] = sections[i]!.prefault({});
+  });
   return z.strictObject(shape);
 }
 
-export function jsonSchema(modules: readonly ModuleDef[]): unknown {
-  return z.toJSONSchema(buildSchema(modules), { io: "input", unrepresentable: "any" });
+export async function jsonSchema(modules: readonly ModuleDef[]): Promise<unknown> {
+  return z.toJSONSchema(await buildSchema(modules), { io: "input", unrepresentable: "any" });
 }

@@ -1,11 +1,11 @@
 import { defineModule, type Service } from "../../core/module.ts";
 import { registerCommands } from "./commands/register.ts";
-import { CalendarConfig } from "./config.ts";
 
 const calendarModule = defineModule({
   name: "calendar",
   summary: "School calendars as data, iCal feeds, Google Calendar sync and reminders",
-  config: CalendarConfig,
+  // Loaded when the config is checked: a command served from the kept config never loads zod.
+  config: () => import("./config.ts").then((m) => m.CalendarConfig),
   secrets: [
     {
       name: "google_client_secret",

@@ -1,13 +1,13 @@
 import { defineModule, type Service } from "../../core/module.ts";
 import { registerBookmarks } from "./bookmarks/cli.ts";
-import { FilesConfig } from "./config.ts";
 import { registerRecent } from "./recent/cli.ts";
 import { registerStatus } from "./status-command.ts";
 
 const filesModule = defineModule({
   name: "files",
   summary: "recent files ranked by frecency (fre's stores) and buku bookmark databases kept encrypted",
-  config: FilesConfig,
+  // Loaded when the config is checked: a command served from the kept config never loads zod.
+  config: () => import("./config.ts").then((m) => m.FilesConfig),
   commands(cli, app) {
     registerStatus(cli, app);
     // `deskhub recent ...` and `deskhub bookmarks ...` are top-level, as the old scripts were.

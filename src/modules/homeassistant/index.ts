@@ -1,13 +1,13 @@
 import { defineModule, type Service } from "../../core/module.ts";
 import { registerBridgeCommands, registerHassCommands } from "./cli/register.ts";
-import { HomeAssistantConfig } from "./config.ts";
 
 export type { HomeAssistantConfig, Rule, ServiceCall } from "./config.ts";
 
 const homeAssistantModule = defineModule({
   name: "homeassistant",
   summary: "Home Assistant bridge: MQTT discovery of every entity, commands back, service calls and rules",
-  config: HomeAssistantConfig,
+  // Loaded when the config is checked: a command served from the kept config never loads zod.
+  config: () => import("./config.ts").then((m) => m.HomeAssistantConfig),
   env(env) {
     const section: Record<string, unknown> = {};
     if (env.MQTT_BROKER) section.broker = env.MQTT_BROKER;

@@ -1,12 +1,12 @@
 import { defineModule, type Service } from "../../core/module.ts";
 import { registerIptvCommands } from "./cli/commands.ts";
-import { IptvConfig } from "./config.ts";
 import { iptvEnv } from "./env.ts";
 
 const iptvModule = defineModule({
   name: "iptv",
   summary: "Xtream Codes proxy: the household shares one IPTV subscription, each with their own login",
-  config: IptvConfig,
+  // Loaded when the config is checked: a command served from the kept config never loads zod.
+  config: () => import("./config.ts").then((m) => m.IptvConfig),
   env: iptvEnv,
   secrets: [
     {

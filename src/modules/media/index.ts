@@ -1,13 +1,13 @@
 import { defineModule, type Service } from "../../core/module.ts";
 import { registerMediaCommands } from "./cli/register.ts";
-import { MediaConfig } from "./config.ts";
 
 export type { MediaConfig } from "./config.ts";
 
 const mediaModule = defineModule({
   name: "media",
   summary: "Jellyfin and YouTube from a launcher menu, played in one mpv that reports back to Jellyfin",
-  config: MediaConfig,
+  // Loaded when the config is checked: a command served from the kept config never loads zod.
+  config: () => import("./config.ts").then((m) => m.MediaConfig),
   env(env) {
     return env.JELLYFIN_URL ? { jellyfin: { url: env.JELLYFIN_URL } } : undefined;
   },

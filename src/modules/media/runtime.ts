@@ -4,21 +4,21 @@ import type { ModuleContext } from "../../core/module.ts";
 import { which } from "../../core/proc.ts";
 import type { MediaConfig } from "./config.ts";
 import { openMediaDb } from "./db.ts";
-import { History } from "./history.ts";
+import type { History } from "./history.ts";
 import { LibraryCache } from "./jellyfin/cache.ts";
 import type { JellyfinClient } from "./jellyfin/client.ts";
-import { PendingPlayStates } from "./jellyfin/pending.ts";
+import type { PendingPlayStates } from "./jellyfin/pending.ts";
 import type { RefreshResult } from "./jellyfin/refresh.ts";
 import type { Identity } from "./player/identity.ts";
 import type { Player, PlayerState } from "./player/player.ts";
 import { Thumbnails } from "./thumbs.ts";
-import { YouTube } from "./youtube/feeds.ts";
-import { YoutubeStore } from "./youtube/store.ts";
+import type { YouTube } from "./youtube/feeds.ts";
+import type { YoutubeStore } from "./youtube/store.ts";
 
 /**
  * Everything the media module is made of, built on first use: a command that only
  * reads the cache never loads the Jellyfin client, the player or mpv's code, let
- * alone the SDK or mpv itself.
+ * alone the SDK or mpv itself; the library menu does not load YouTube's.
  */
 export class MediaRuntime {
   readonly ctx: ModuleContext;
@@ -52,14 +52,17 @@ export class MediaRuntime {
   }
 
   async youtubeStore(): Promise<YoutubeStore> {
+    const { YoutubeStore } = await import("./youtube/store.ts");
     return new YoutubeStore(await this.db());
   }
 
   async youtube(): Promise<YouTube> {
+    const { YouTube } = await import("./youtube/feeds.ts");
     return new YouTube(this.config.youtube, this.ctx.env, await this.youtubeStore());
   }
 
   async history(): Promise<History> {
+    const { History } = await import("./history.ts");
     return new History(await this.db());
   }
 
@@ -68,6 +71,7 @@ export class MediaRuntime {
   }
 
   async pending(): Promise<PendingPlayStates> {
+    const { PendingPlayStates } = await import("./jellyfin/pending.ts");
     return new PendingPlayStates(await this.db());
   }
 

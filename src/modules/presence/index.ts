@@ -1,6 +1,5 @@
 import { defineModule, type Service } from "../../core/module.ts";
 import { registerPresenceCommands } from "./cli/register.ts";
-import { PresenceConfig } from "./config.ts";
 
 export type { Override, PresenceConfig, Signal } from "./config.ts";
 export { COMMAND as PRESENCE_COMMANDS, ID as PRESENCE_ENTITIES } from "./entities.ts";
@@ -8,7 +7,8 @@ export { COMMAND as PRESENCE_COMMANDS, ID as PRESENCE_ENTITIES } from "./entitie
 const presenceModule = defineModule({
   name: "presence",
   summary: "What the desktop knows: idle, webcam, microphone, in office, lock, sleep and system sensors",
-  config: PresenceConfig,
+  // Loaded when the config is checked: a command served from the kept config never loads zod.
+  config: () => import("./config.ts").then((m) => m.PresenceConfig),
   commands(cli, app) {
     registerPresenceCommands(cli, app);
   },

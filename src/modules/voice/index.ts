@@ -1,7 +1,6 @@
 import type { Service } from "../../core/module.ts";
 import { defineModule } from "../../core/module.ts";
 import { registerVoiceCli } from "./cli.ts";
-import { VoiceConfig } from "./config.ts";
 import { VOICE_SECRETS } from "./secrets.ts";
 
 /**
@@ -12,7 +11,8 @@ import { VOICE_SECRETS } from "./secrets.ts";
 const voiceModule = defineModule({
   name: "voice",
   summary: "Push-to-talk dictation and an AI assistant that answers out loud",
-  config: VoiceConfig,
+  // Loaded when the config is checked: a command served from the kept config never loads zod.
+  config: () => import("./config.ts").then((m) => m.VoiceConfig),
   env(env) {
     return env.OPENAI_BASE_URL ? { openai: { base_url: env.OPENAI_BASE_URL } } : undefined;
   },

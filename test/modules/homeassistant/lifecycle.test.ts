@@ -29,7 +29,7 @@ let lateStartMs = 0;
 const late = defineModule({
   name: "late",
   summary: "defines its sensor only after a while",
-  config: z.object({}),
+  config: async () => z.object({}),
   service: (ctx) => ({
     async start() {
       await new Promise((r) => setTimeout(r, lateStartMs));

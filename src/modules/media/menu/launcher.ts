@@ -90,6 +90,8 @@ export class Launcher {
   readonly #scripted: boolean;
   readonly #background: Array<Promise<unknown>> = [];
   readonly #thumbs: ThumbRequest[] = [];
+  /** The thumbnail directory, read while the cache opens. */
+  #thumbsListed: Promise<void> | undefined;
 
   constructor(runtime: MediaRuntime, options: LauncherOptions) {
     this.#runtime = runtime;
@@ -118,6 +120,7 @@ export class Launcher {
   /** `#pick` for packed rows: the chosen row's value. */
   async #pickRow(rows: MenuRows, prompt: string): Promise<string | undefined> {
     if (rows.length === 0) return this.#empty(prompt);
+    await this.#thumbsListed;
     return this.#choose(prompt, (options) => showRows(rows, { ...options, icon: this.#posterIcon }));
   }
 
@@ -208,18 +211,18 @@ export class Launcher {
   }
 
   async run(): Promise<void> {
+    if (this.#runtime.config.icons) this.#thumbsListed = this.#runtime.thumbnails.list();
     const cache = await this.#runtime.cache();
     await this.#prepareCache(cache);
-    const youtube = await this.#runtime.youtube();
     try {
       if (this.#options.open) {
-        await this.#handle(sectionTop(this.#options.open), cache, youtube);
+        await this.#handle(sectionTop(this.#options.open), cache);
         return;
       }
       for (;;) {
-        const top = await this.#pick(await this.#topItems(cache, youtube), "Media");
+        const top = await this.#pick(await this.#topItems(cache), "Media");
         if (top === undefined) return;
-        if ((await this.#handle(top, cache, youtube)) === "done") return;
+        if ((await this.#handle(top, cache)) === "done") return;
       }
     } finally {
       if (this.#thumbs.length) this.#later(this.#runtime.thumbnails.fetchMissing(this.#thumbs), "thumbnails");
@@ -230,7 +233,8 @@ export class Launcher {
     }
   }
 
-  async #topItems(cache: LibraryCache, youtube: YouTube): Promise<Array<MenuItem<Top>>> {
+  async #topItems(cache: LibraryCache): Promise<Array<MenuItem<Top>>> {
+    const youtube = await this.#runtime.youtube();
     const items: Array<MenuItem<Top>> = [];
     if (this.#runtime.jellyfinConfigured) {
       const resume = cache.list("resume").length;
@@ -294,7 +298,8 @@ export class Launcher {
     return items;
   }
 
-  async #handle(top: Top, cache: LibraryCache, youtube: YouTube): Promise<Outcome> {
+  /** YouTube's code loads only for its own sections: the library's never wait for it. */
+  async #handle(top: Top, cache: LibraryCache): Promise<Outcome> {
     switch (top.kind) {
       case "jf-list":
         return this.#browse(cache, itemLines(cache.list(top.list)), top.title);
@@ -316,10 +321,11 @@ export class Launcher {
         return this.#browse(cache, itemLines(items), `"${words}"`);
       }
       case "yt-list":
-        return this.#youtubeList(youtube, top.list, top.title);
+        return this.#youtubeList(await this.#runtime.youtube(), top.list, top.title);
       case "yt-search": {
         const words = await this.#ask("Search YouTube");
         if (!words) return "back";
+        const youtube = await this.#runtime.youtube();
         return this.#youtubeEntries(youtube, await youtube.search(words), `YouTube: ${words}`);
       }
       case "player": {
