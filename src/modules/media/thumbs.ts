@@ -22,6 +22,7 @@ export function thumbKey(source: string, id: string, version = ""): string {
 }
 
 const UNSAFE = /[^A-Za-z0-9_-]/;
+const UNSAFE_NAME = /[\r\n\t\0\x1f]/;
 const UNSAFE_ALL = /[^A-Za-z0-9_-]/g;
 
 /**
@@ -62,8 +63,9 @@ export class Thumbnails {
     // Joined by hand: path.join normalises every path and took 40 ms for 5,500 files.
     const prefix = `${this.dir}/`;
     try {
+      // Menus write these paths as they are: a name that could split a menu line is not one of ours.
       for (const name of this.#names ?? readdirSync(this.dir)) {
-        if (name.startsWith(".")) continue;
+        if (name.startsWith(".") || UNSAFE_NAME.test(name)) continue;
         const dot = name.lastIndexOf(".");
         files.set(dot > 0 ? name.slice(0, dot) : name, prefix + name);
       }
