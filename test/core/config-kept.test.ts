@@ -2,6 +2,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -39,8 +40,9 @@ function setup(name: string) {
       { paths, env: environment, modules: [media], unchecked: [], files: [file], codeRoot: code },
       () => load(environment),
     );
-  const kept = join(paths.cacheDir, "config", "media.json");
-  return { env, file, code, kept, run, loads: () => loads };
+  const keptDir = join(paths.cacheDir, "config");
+  const kept = () => join(keptDir, readdirSync(keptDir).find((name) => name.startsWith("media-"))!);
+  return { env, file, code, kept, cacheDir: paths.cacheDir, run, loads: () => loads };
 }
 
 describe("the config kept between runs of a command", () => {
@@ -49,7 +51,7 @@ describe("the config kept between runs of a command", () => {
     writeFileSync(s.file, "media:\n  jellyfin:\n    url: http://jf.example:8096\n");
     const first = await s.run();
     expect(first.config?.media?.jellyfin).toMatchObject({ url: "http://jf.example:8096" });
-    expect(statSync(s.kept).mode & 0o777).toBe(0o600);
+    expect(statSync(s.kept()).mode & 0o777).toBe(0o600);
     const second = await s.run();
     expect(s.loads()).toBe(1);
     expect(second).toEqual(first);
@@ -82,16 +84,16 @@ describe("the config kept between runs of a command", () => {
     writeFileSync(s.file, "media: {}\n");
     const loaded = await s.run({ ...s.env, JELLYFIN_URL: "http://from-env.example:8096" });
     expect(loaded.config?.media?.jellyfin).toMatchObject({ url: "http://from-env.example:8096" });
-    expect(existsSync(s.kept)).toBe(false);
+    expect(existsSync(join(s.cacheDir, "config"))).toBe(false);
   });
 
   it("treats a damaged copy as a miss", async () => {
     const s = setup("damaged");
     writeFileSync(s.file, "media: {}\n");
     await s.run();
-    writeFileSync(s.kept, "{ not json");
+    writeFileSync(s.kept(), "{ not json");
     expect((await s.run()).config?.media).toBeDefined();
     expect(s.loads()).toBe(2);
-    expect(() => JSON.parse(readFileSync(s.kept, "utf8"))).not.toThrow();
+    expect(() => JSON.parse(readFileSync(s.kept(), "utf8"))).not.toThrow();
   });
 });

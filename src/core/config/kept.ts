@@ -78,7 +78,9 @@ export async function loadKept(
       }),
     )
     .digest("hex");
-  const path = join(options.paths.cacheDir, "config", `${names.join("+") || "core"}.json`);
+  // One copy per module set and config file, so `--config other.yaml` does not evict the usual one.
+  const where = createHash("sha256").update(options.files.join("\0")).digest("hex").slice(0, 12);
+  const path = join(options.paths.cacheDir, "config", `${names.join("+") || "core"}-${where}.json`);
   const kept = readOrNull(path);
   if (kept) {
     try {
