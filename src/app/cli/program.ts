@@ -70,7 +70,7 @@ export async function buildProgram(session: CliSession, argv: readonly string[])
   const builtIns = wanted === "all" || wanted === "none";
   if (builtIns) await registerBuiltIns(program, session);
   if (wanted !== "none") {
-    if (wanted !== "all") session.only = wanted;
+    if (wanted !== "all") session.selectModule(wanted);
     for (const def of await session.modules()) {
       if (!def.commands) continue;
       const cli = new Command(def.name).description(def.summary);

@@ -37,6 +37,12 @@ export class CliSession {
     this.configFile = options.configFile;
   }
 
+  /** A command of one module: only it loads, and its kept config is looked up (started now). */
+  selectModule(name: string): void {
+    this.only = name;
+    import("../../core/config/kept.ts").then((kept) => kept.fingerprintCode()).catch(() => {});
+  }
+
   modules(): Promise<ModuleDef[]> {
     this.#modules ??= Promise.all(
       selected(this.only).chosen.map(async (entry) => (await entry.load()).default),
