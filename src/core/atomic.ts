@@ -14,12 +14,13 @@ function tempName(path: string): string {
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
-  options: { mode?: number } = {},
+  /** `flush: false` for a cache, which a crash may lose: no wait for the disk. */
+  options: { mode?: number; flush?: boolean } = {},
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempName(path);
   try {
-    await writeFile(tmp, data, { mode: options.mode ?? 0o644, flush: true });
+    await writeFile(tmp, data, { mode: options.mode ?? 0o644, flush: options.flush ?? true });
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });

@@ -114,9 +114,10 @@ export async function loadKept(
   const loaded = await load();
   if (loaded.config && loaded.problems.length === 0 && isPlainData(loaded)) {
     // A cache that cannot be written (a read-only home) only means no head start next time.
-    await writeFileAtomic(path, JSON.stringify({ key, loaded } satisfies Kept), { mode: 0o600 }).catch(
-      () => {},
-    );
+    await writeFileAtomic(path, JSON.stringify({ key, loaded } satisfies Kept), {
+      mode: 0o600,
+      flush: false,
+    }).catch(() => {});
   }
   return loaded;
 }
