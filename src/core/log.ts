@@ -102,11 +102,7 @@ const SEVERITY: Record<LogLevel, number> = {
 export function deferredLogger(options: Omit<LogOptions, "dir" | "tail"> = {}): Logger {
   const level = options.level ?? "info";
   let root: Logger | undefined;
-  const real = () => {
-    root ??= build(level, [consoleStream(options)]);
-    return root;
-  };
-  return deferred(level, real);
+  return deferred(level, () => (root ??= build(level, [consoleStream(options)])));
 }
 
 function deferred(level: LogLevel, real: () => Logger): Logger {

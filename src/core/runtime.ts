@@ -1,6 +1,6 @@
 import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import { configFiles } from "./config/files.ts";
+import { configSources } from "./config/files.ts";
 import type { AppConfig, LoadedConfig } from "./config/load.ts";
 import { type DatabaseSync, openDatabase } from "./db.ts";
 import type { Logger } from "./log.ts";
@@ -50,7 +50,6 @@ export async function loadRuntimeConfig(options: {
       file: options.configFile,
     });
   if (!options.kept) return { paths, hostname, loaded: await load() };
-  const names = options.configFile ? { base: options.configFile, host: "" } : configFiles(paths, hostname);
   const { loadKept } = await import("./config/kept.ts");
   const loaded = await loadKept(
     {
@@ -58,7 +57,7 @@ export async function loadRuntimeConfig(options: {
       env: options.env,
       modules: options.modules,
       unchecked: options.unchecked ?? [],
-      files: [names.base, names.host].filter(Boolean),
+      files: configSources(paths, hostname, options.configFile),
     },
     load,
   );

@@ -5,7 +5,7 @@ import { encodeRows, type MenuRows, rowItems, rowValue } from "./menu/rows.ts";
 import { looksLikeFailure, type MenuRun, runMenuProgram } from "./menu/run.ts";
 
 export type { MenuBackendName } from "./menu/backends.ts";
-export { clean, MENU_BACKENDS } from "./menu/backends.ts";
+export { clean, MENU_BACKENDS, needsCleaning } from "./menu/backends.ts";
 export type { MenuBackendChoice } from "./menu/detect.ts";
 export { backendChain, isMenuBackend, resolveBackend } from "./menu/detect.ts";
 export { type MenuRow, type MenuRows, packRows } from "./menu/rows.ts";
@@ -60,6 +60,26 @@ async function pickProgram(options: MenuOptions, env: NodeJS.ProcessEnv) {
     : resolveBackend(options.backend ?? "auto", env);
 }
 
+type Program = Awaited<ReturnType<typeof pickProgram>>;
+
+/** Runs the menu program on its encoded input: the chosen index, or undefined on a cancel. */
+async function choose(
+  program: Program,
+  input: { text: string | Uint8Array; count: number; icons: boolean },
+  options: MenuOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<number | undefined> {
+  const spec = backendSpec(program.name);
+  const args = spec.args({ prompt: options.prompt, icons: input.icons, filter: options.filter });
+  const run = await runMenuProgram(program.path, args, input.text, {
+    env,
+    terminal: spec.terminal && options.filter === undefined,
+  });
+  if (run.code === 0) return spec.decode(run.stdout, input.count);
+  if (spec.cancelCodes.includes(run.code) && !looksLikeFailure(run.stderr)) return undefined;
+  throw failure(program.name, run);
+}
+
 /**
  * Shows a menu and returns the chosen item's value, or undefined when the user closed
  * it (Esc) or there was nothing to choose from.
@@ -68,23 +88,11 @@ export async function showMenu<T>(items: Array<MenuItem<T>>, options: MenuOption
   if (items.length === 0) return undefined;
   const env = options.env ?? process.env;
   const program = await pickProgram(options, env);
-  const spec = backendSpec(program.name);
-  const encoded = spec.encode(items);
-  const args = spec.args({
-    prompt: options.prompt,
-    icons: items.some((item) => item.icon),
-    filter: options.filter,
-  });
-  const run = await runMenuProgram(program.path, args, `${encoded.join("\n")}\n`, {
-    env,
-    terminal: spec.terminal && options.filter === undefined,
-  });
-  if (run.code === 0) {
-    const index = spec.decode(run.stdout, encoded.length);
-    return index === undefined ? undefined : items[index]!.value;
-  }
-  if (spec.cancelCodes.includes(run.code) && !looksLikeFailure(run.stderr)) return undefined;
-  throw failure(program.name, run);
+  const encoded = backendSpec(program.name).encode(items);
+  const text = `${encoded.join("\n")}\n`;
+  const icons = items.some((item) => item.icon);
+  const index = await choose(program, { text, count: encoded.length, icons }, options, env);
+  return index === undefined ? undefined : items[index]!.value;
 }
 
 /**
@@ -100,18 +108,8 @@ export async function showRows(
   const program = await pickProgram(options, env);
   const encoded = encodeRows(program.name, rows, options.icon);
   if (!encoded) return showMenu(rowItems(rows, options.icon), options);
-  const spec = backendSpec(program.name);
-  const args = spec.args({ prompt: options.prompt, icons: encoded.icons, filter: options.filter });
-  const run = await runMenuProgram(program.path, args, encoded.input, {
-    env,
-    terminal: spec.terminal && options.filter === undefined,
-  });
-  if (run.code === 0) {
-    const index = spec.decode(run.stdout, encoded.count);
-    return index === undefined ? undefined : rowValue(rows, index);
-  }
-  if (spec.cancelCodes.includes(run.code) && !looksLikeFailure(run.stderr)) return undefined;
-  throw failure(program.name, run);
+  const index = await choose(program, encoded, options, env);
+  return index === undefined ? undefined : rowValue(rows, index);
 }
 
 function askArgs(name: MenuBackendName, prompt: string): string[] {

@@ -110,7 +110,7 @@ describe("packed rows", () => {
     for (const name of ["rofi", "fzf"] as const) {
       const encoded = encodeRows(name, packed, icon)!;
       const expected = `${backendSpec(name).encode(items).join("\n")}\n`;
-      expect(encoded.input.toString("utf8")).toBe(expected);
+      expect(encoded.text.toString("utf8")).toBe(expected);
       expect(encoded.count).toBe(rows.length);
     }
     expect(encodeRows("rofi", packed, icon)!.icons).toBe(true);

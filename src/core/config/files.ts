@@ -8,3 +8,10 @@ export function configFiles(paths: Paths, hostname: string): { base: string; hos
     host: join(paths.configDir, `config.${hostname}.yaml`),
   };
 }
+
+/** The files a config is read from, in merge order: `--config` alone, else both of the above. */
+export function configSources(paths: Paths, hostname: string, file?: string): string[] {
+  if (file) return [file];
+  const { base, host } = configFiles(paths, hostname);
+  return [base, host];
+}

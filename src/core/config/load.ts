@@ -5,7 +5,7 @@ import { ExitCode, UserError } from "../errors.ts";
 import type { ModuleDef } from "../module.ts";
 import type { Paths } from "../paths.ts";
 import { scrub } from "../redact.ts";
-import { configFiles } from "./files.ts";
+import { configSources } from "./files.ts";
 import { buildSchema, type CoreConfig } from "./schema.ts";
 
 export { configFiles } from "./files.ts";
@@ -139,12 +139,8 @@ export async function loadConfig(options: {
   file?: string;
 }): Promise<LoadedConfig> {
   const problems: ConfigProblem[] = [];
-  const names = options.file
-    ? { base: options.file, host: "" }
-    : configFiles(options.paths, options.hostname);
   const sources: Source[] = [];
-  for (const file of [names.base, names.host]) {
-    if (!file) continue;
+  for (const file of configSources(options.paths, options.hostname, options.file)) {
     const source = await readSource(file, problems);
     if (source) sources.push(source);
   }

@@ -31,10 +31,15 @@ export interface BackendSpec {
 const UNSAFE = /[\r\n\t\0\x1f]/;
 const UNSAFE_RUNS = /[\r\n\t\0\x1f]+/g;
 
-/** Characters that would split a line or break a backend's row options. */
+/** Whether text holds characters that would split a line or break a backend's row options. */
+export function needsCleaning(text: string): boolean {
+  return UNSAFE.test(text);
+}
+
+/** The text without those characters. */
 export function clean(text: string): string {
   // Most text has none: a test is cheaper than a replace, 20,000 times over.
-  return (UNSAFE.test(text) ? text.replace(UNSAFE_RUNS, " ") : text).trim();
+  return (needsCleaning(text) ? text.replace(UNSAFE_RUNS, " ") : text).trim();
 }
 
 /** Labels made unique for programs that print the label back. */

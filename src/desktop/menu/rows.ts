@@ -28,14 +28,6 @@ export function packRows(rows: readonly MenuRow[]): MenuRows {
   return Buffer.from(text);
 }
 
-/** How many rows there are. */
-export function rowCount(rows: MenuRows): number {
-  if (rows.length === 0) return 0;
-  let count = 1;
-  for (let at = rows.indexOf(NEWLINE); at >= 0; at = rows.indexOf(NEWLINE, at + 1)) count++;
-  return count;
-}
-
 /** Calls `each` with the byte offsets of every row's field separators and its end. */
 function forEachRow(
   rows: MenuRows,
@@ -97,7 +89,7 @@ class Output {
 }
 
 export interface EncodedRows {
-  input: Buffer;
+  text: Buffer;
   count: number;
   icons: boolean;
 }
@@ -106,8 +98,8 @@ export interface EncodedRows {
  * The rows as the menu program's stdin, for the programs that print back the index of
  * the choice (rofi, fzf); the same bytes their item encoders write (a test holds them
  * equal). `icon` must give paths without line breaks or \x1f: they are written as they
- * are (cleaning 20,000 of them cost 30 ms). Undefined for the programs that print the label back: those need the labels
- * made unique, so they take the rows as items (`rowItems`).
+ * are (cleaning 20,000 of them cost 30 ms). Undefined for the programs that print the
+ * label back: those need the labels made unique, so they take the rows as items.
  */
 export function encodeRows(
   backend: MenuBackendName,
@@ -146,7 +138,7 @@ export function encodeRows(
     }
     out.text("\n");
   });
-  return { input: out.done(), count, icons };
+  return { text: out.done(), count, icons };
 }
 
 /** The rows as menu items whose value is the row's value, for any menu program. */

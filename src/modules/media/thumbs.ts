@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../core/atomic.ts";
+import { needsCleaning } from "../../desktop/menu.ts";
 
 export interface ThumbRequest {
   key: string;
@@ -22,7 +23,6 @@ export function thumbKey(source: string, id: string, version = ""): string {
 }
 
 const UNSAFE = /[^A-Za-z0-9_-]/;
-const UNSAFE_NAME = /[\r\n\t\0\x1f]/;
 const UNSAFE_ALL = /[^A-Za-z0-9_-]/g;
 
 /**
@@ -65,7 +65,7 @@ export class Thumbnails {
     try {
       // Menus write these paths as they are: a name that could split a menu line is not one of ours.
       for (const name of this.#names ?? readdirSync(this.dir)) {
-        if (name.startsWith(".") || UNSAFE_NAME.test(name)) continue;
+        if (name.startsWith(".") || needsCleaning(name)) continue;
         const dot = name.lastIndexOf(".");
         files.set(dot > 0 ? name.slice(0, dot) : name, prefix + name);
       }
