@@ -153,7 +153,7 @@ describe("deskhub up and status (CLI)", () => {
 
     const started = Date.now();
     up.kill("SIGTERM");
-    const code = await new Promise<number | null>((resolve) => up.once("exit", (c) => resolve(c)));
+    const code = await up.exited;
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(() => statSync(join(paths.runtimeDir, "daemon.sock"))).toThrow();

@@ -80,7 +80,7 @@ export function spawnCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   nodeFlags: readonly string[] = [],
-): ChildProcess & { output: () => string } {
+): ChildProcess & { output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [...nodeFlags, mainScript, ...args], {
     env,
     cwd: repoRoot,
@@ -89,7 +89,9 @@ export function spawnCli(
   let text = "";
   child.stdout?.on("data", (chunk) => (text += chunk));
   child.stderr?.on("data", (chunk) => (text += chunk));
-  return Object.assign(child, { output: () => text });
+  // Listened for from the start: a child that exits while a test awaits something else is still seen.
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return Object.assign(child, { output: () => text, exited });
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

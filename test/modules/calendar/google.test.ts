@@ -275,7 +275,7 @@ describe("Google authorisation", () => {
       // The "browser": Google's consent page redirects to deskhub's loopback listener.
       const page = await fetch(consent);
       expect(await page.text()).toContain("deskhub is authorised");
-      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      const code = await child.exited;
       expect(code).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill();

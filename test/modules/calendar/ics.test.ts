@@ -193,9 +193,8 @@ describe("serving calendars for subscription", () => {
   });
   afterAll(async () => {
     if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
-      await exited;
+      await child.exited;
     }
     sandbox?.cleanup();
   });

@@ -135,9 +135,8 @@ describe("the calendar service in the daemon", () => {
   });
   afterAll(async () => {
     if (daemon && daemon.exitCode === null) {
-      const exited = new Promise((resolve) => daemon.once("exit", resolve));
       daemon.kill("SIGTERM");
-      await exited;
+      await daemon.exited;
     }
     await server?.stop();
     sandbox?.cleanup();

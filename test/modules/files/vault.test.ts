@@ -227,7 +227,6 @@ describe("several buku databases, one in use, the rest encrypted", () => {
     /** Runs the real CLI; from the moment it holds the lock, kills it after `delay` ms. */
     async function switchTo(target: string, delay: number | undefined): Promise<number> {
       const child = spawnCli(["bookmarks", "use", target], env);
-      const exited = new Promise((resolve) => child.once("exit", resolve));
       const holds = () => {
         try {
           return readFileSync(lock, "utf8") === String(child.pid);
@@ -241,7 +240,7 @@ describe("several buku databases, one in use, the rest encrypted", () => {
         await new Promise((resolve) => setTimeout(resolve, delay));
         child.kill("SIGKILL");
       }
-      await exited;
+      await child.exited;
       return performance.now() - locked;
     }
 

@@ -49,9 +49,8 @@ function up(sandbox: Sandbox): Daemon {
   const daemon = spawnCli(["up"], sandbox.env);
   cleanups.push(async () => {
     if (daemon.exitCode !== null || daemon.signalCode !== null) return;
-    const exited = new Promise((r) => daemon.once("exit", r));
     daemon.kill("SIGTERM");
-    await exited;
+    await daemon.exited;
   });
   return daemon;
 }

@@ -149,9 +149,8 @@ describe("deskhub iptv", () => {
           { line: "bob", connections: 0, limit: 1 },
         ],
       });
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      expect(await child.exited).toBe(0);
       expect((await runCli(["iptv", "sessions"], sandbox.env)).code).toBe(69);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");

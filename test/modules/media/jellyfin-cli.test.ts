@@ -214,7 +214,7 @@ describe("deskhub media jellyfin login", () => {
       timeout: 15_000,
     });
     fake.approveQuickConnect(code, "bob");
-    const exit = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const exit = await child.exited;
     expect(exit).toBe(0);
     expect(child.output()).toMatch(/as bob; token saved/);
     expect((await runCli(["media", "jellyfin", "nextup"], box.env)).code).toBe(0);

@@ -76,10 +76,6 @@ function run(n: number): { args: string[]; lines: string[] } {
   };
 }
 
-function exited(child: ReturnType<typeof spawnCli>): Promise<number | null> {
-  return new Promise((resolve) => child.once("exit", resolve));
-}
-
 describe("deskhub media menu through rofi under Xvfb", () => {
   it("fetches posters after a menu closes and shows them as icons the next time", async () => {
     const film = shortFilm(fake, "Rofi Feature");
@@ -88,7 +84,7 @@ describe("deskhub media menu through rofi under Xvfb", () => {
     const first = spawnCli(["media", "menu", "--open", "everything"], box.env);
     await rofiUp(0, first);
     xdotool(display, "key", "Escape");
-    expect(await exited(first)).toBe(0);
+    expect(await first.exited).toBe(0);
     const firstLine = run(0).lines.find((line) => line.startsWith("Rofi Feature (2010)"));
     expect(firstLine).toBeDefined();
     expect(firstLine).not.toContain("\0icon");
@@ -104,7 +100,7 @@ describe("deskhub media menu through rofi under Xvfb", () => {
     await rofiUp(2, second);
     xdotool(display, "type", "--delay", "15", "mark played");
     xdotool(display, "key", "Return");
-    expect(await exited(second)).toBe(0);
+    expect(await second.exited).toBe(0);
     expect(second.output()).toContain("Rofi Feature (2010): marked played");
     expect(fake.userData("alice", film.Id).Played).toBe(true);
 

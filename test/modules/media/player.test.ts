@@ -60,7 +60,7 @@ describe("playing Jellyfin items in mpv", { timeout: 60_000 }, () => {
         what: `mpv to start ${child.output()}`,
       },
     );
-    const exit = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const exit = await child.exited;
     expect(exit).toBe(0);
     expect(child.output()).toContain("Playing: Played To The End (2010) (from 250 s)");
 
@@ -174,7 +174,7 @@ describe("playing Jellyfin items in mpv", { timeout: 60_000 }, () => {
       { what: "the seek", timeout: 10_000 },
     );
     expect((await runCli(["media", "player", "stop"], box.env)).code).toBe(0);
-    expect(await new Promise<number | null>((resolve) => child.once("exit", resolve))).toBe(0);
+    expect(await child.exited).toBe(0);
 
     const stopped = reportsFor(film.Id).find((r) => r.kind === "stopped")!;
     expect(seconds(stopped.body.PositionTicks)).toBeCloseTo(150, 0);
@@ -229,7 +229,7 @@ describe("playing Jellyfin items in mpv", { timeout: 60_000 }, () => {
     expect(still).toMatchObject({ playing: true, id: second.Id });
 
     expect((await runCli(["media", "player", "stop"], box.env)).code).toBe(0);
-    expect(await new Promise<number | null>((resolve) => owner.once("exit", resolve))).toBe(0);
+    expect(await owner.exited).toBe(0);
     expect(reportsFor(second.Id).at(-1)?.kind).toBe("stopped");
     const history = JSON.parse((await runCli(["media", "yt", "history", "--json"], box.env)).stdout) as Array<
       Record<string, unknown>
@@ -262,7 +262,7 @@ describe("playing Jellyfin items in mpv", { timeout: 60_000 }, () => {
     await fake.stop();
     try {
       expect((await runCli(["media", "player", "stop"], box.env)).code).toBe(0);
-      expect(await new Promise<number | null>((resolve) => owner.once("exit", resolve))).toBe(0);
+      expect(await owner.exited).toBe(0);
     } finally {
       await fake.start(port);
     }
