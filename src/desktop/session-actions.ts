@@ -357,6 +357,7 @@ export class SleepWatcher {
   #onResume: () => void | Promise<void>;
   #unsubscribe: (() => Promise<void>) | undefined;
   #inhibitor: ChildProcess | undefined;
+  #handling: Promise<void> = Promise.resolve();
   /** `systemd-inhibit` when a delay lock is held, else why not. */
   inhibitor: string = "none";
 
@@ -381,7 +382,11 @@ export class SleepWatcher {
     const bus = await this.#buses.system();
     this.#unsubscribe = await bus.onSignal(
       { sender: LOGIN1, path: MANAGER_PATH, interface: MANAGER, member: "PrepareForSleep" },
-      ([start]) => void this.#prepare(start === true),
+      ([start]) => {
+        // In order: a resume that arrives while the sleep side is still releasing its
+        // lock (logind stops waiting after InhibitDelayMaxSec) must take a new one after.
+        this.#handling = this.#handling.then(() => this.#prepare(start === true));
+      },
     );
     await this.#inhibit();
   }
@@ -389,6 +394,7 @@ export class SleepWatcher {
   async stop(): Promise<void> {
     await this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    await this.#handling;
     await this.#release();
   }
 

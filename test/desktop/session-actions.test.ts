@@ -156,7 +156,7 @@ describe("session actions", () => {
     }
   });
 
-  it("turns PrepareForSleep into sleep and resume callbacks", async () => {
+  it("turns PrepareForSleep into sleep and resume callbacks, asking for a new lock after each resume", async () => {
     const logind = await startLogind(system.address);
     const buses = new DesktopBuses(env({ PATH: "/usr/bin:/bin" }));
     const events: string[] = [];
@@ -171,17 +171,27 @@ describe("session actions", () => {
         events.push("resume");
       },
     });
+    // systemd-inhibit is still waiting for logind when the machine sleeps and wakes.
+    logind.manager.inhibitDelayMs = 400;
     try {
       await watcher.start();
       logind.prepareForSleep(true);
       await expect.poll(() => events, { timeout: 5000 }).toEqual(["sleep"]);
       logind.prepareForSleep(false);
       await expect.poll(() => events, { timeout: 5000 }).toEqual(["sleep", "resume"]);
+      // The resume came while the sleep side was still letting go of its lock; it asks again after.
+      await expect.poll(() => logind.manager.inhibits.length, { timeout: 5000 }).toBe(2);
+      expect(logind.manager.inhibits[0]).toEqual([
+        "sleep",
+        "deskhub",
+        "Tell Home Assistant this desktop goes offline",
+        "delay",
+      ]);
       // The fake logind cannot hand out a file descriptor, so systemd-inhibit fails
       // against it; the watcher says so instead of pretending to hold the lock.
       await expect
         .poll(() => watcher.inhibitor, { timeout: 5000 })
-        .toMatch(/^none: systemd-inhibit exited with/);
+        .toMatch(/^none: systemd-inhibit exited with 1: .*cannot pass a lock's fd/);
     } finally {
       await watcher.stop();
       await buses.close();
