@@ -2,13 +2,21 @@ import { ExitCode, UserError } from "../core/errors.ts";
 import { backendSpec, type MenuBackendName } from "./menu/backends.ts";
 import { type MenuBackendChoice, resolveBackend } from "./menu/detect.ts";
 import { encodeRows, type MenuRows, rowItems, rowValue } from "./menu/rows.ts";
-import { looksLikeFailure, type MenuRun, runMenuProgram } from "./menu/run.ts";
+import {
+  looksLikeFailure,
+  type MenuRun,
+  type OpenedMenu,
+  openMenu,
+  type PreparedMenu,
+  runMenuProgram,
+} from "./menu/run.ts";
 
 export type { MenuBackendName } from "./menu/backends.ts";
 export { clean, MENU_BACKENDS, needsCleaning } from "./menu/backends.ts";
 export type { MenuBackendChoice } from "./menu/detect.ts";
 export { backendChain, isMenuBackend, resolveBackend } from "./menu/detect.ts";
-export { type MenuRow, type MenuRows, packRows } from "./menu/rows.ts";
+export { type MenuRow, type MenuRows, packRows, rowIcons } from "./menu/rows.ts";
+export { type OpenedMenu, openMenu, type PreparedMenu } from "./menu/run.ts";
 
 export interface MenuItem<T> {
   label: string;
@@ -62,22 +70,29 @@ async function pickProgram(options: MenuOptions, env: NodeJS.ProcessEnv) {
 
 type Program = Awaited<ReturnType<typeof pickProgram>>;
 
-/** Runs the menu program on its encoded input: the chosen index, or undefined on a cancel. */
-async function choose(
+function prepare(
   program: Program,
   input: { text: string | Uint8Array; count: number; icons: boolean },
   options: MenuOptions,
-  env: NodeJS.ProcessEnv,
-): Promise<number | undefined> {
+): PreparedMenu {
   const spec = backendSpec(program.name);
-  const args = spec.args({ prompt: options.prompt, icons: input.icons, filter: options.filter });
-  const run = await runMenuProgram(program.path, args, input.text, {
-    env,
+  return {
+    name: program.name,
+    path: program.path,
+    args: spec.args({ prompt: options.prompt, icons: input.icons, filter: options.filter }),
     terminal: spec.terminal && options.filter === undefined,
-  });
-  if (run.code === 0) return spec.decode(run.stdout, input.count);
+    input: input.text,
+    count: input.count,
+  };
+}
+
+/** The index the user chose in an opened menu, or undefined on a cancel. */
+export async function menuAnswer(menu: OpenedMenu): Promise<number | undefined> {
+  const run = await menu.run;
+  const spec = backendSpec(menu.name);
+  if (run.code === 0) return spec.decode(run.stdout, menu.count);
   if (spec.cancelCodes.includes(run.code) && !looksLikeFailure(run.stderr)) return undefined;
-  throw failure(program.name, run);
+  throw failure(menu.name, run);
 }
 
 /**
@@ -91,25 +106,35 @@ export async function showMenu<T>(items: Array<MenuItem<T>>, options: MenuOption
   const encoded = backendSpec(program.name).encode(items);
   const text = `${encoded.join("\n")}\n`;
   const icons = items.some((item) => item.icon);
-  const index = await choose(program, { text, count: encoded.length, icons }, options, env);
+  const menu = prepare(program, { text, count: encoded.length, icons }, options);
+  const index = await menuAnswer(openMenu(menu, env));
   return index === undefined ? undefined : items[index]!.value;
+}
+
+export interface RowsOptions extends MenuOptions {
+  icon: (key: string) => string | undefined;
+  /** This menu, already open on these rows (started before the caller had loaded): only its answer is read. */
+  opened?: OpenedMenu | undefined;
+  /** Called with what was started, for a caller that keeps it to start it again next time. */
+  onOpen?: ((menu: PreparedMenu, opened: OpenedMenu) => void) | undefined;
 }
 
 /**
  * `showMenu` for rows packed in one buffer (see menu/rows.ts): the chosen row's value.
  * rofi and fzf get the bytes as they are; the other programs get the rows as items.
  */
-export async function showRows(
-  rows: MenuRows,
-  options: MenuOptions & { icon: (key: string) => string | undefined },
-): Promise<string | undefined> {
+export async function showRows(rows: MenuRows, options: RowsOptions): Promise<string | undefined> {
   if (rows.length === 0) return undefined;
+  const chosen = (index: number | undefined) => (index === undefined ? undefined : rowValue(rows, index));
+  if (options.opened) return chosen(await menuAnswer(options.opened));
   const env = options.env ?? process.env;
   const program = await pickProgram(options, env);
   const encoded = encodeRows(program.name, rows, options.icon);
   if (!encoded) return showMenu(rowItems(rows, options.icon), options);
-  const index = await choose(program, encoded, options, env);
-  return index === undefined ? undefined : rowValue(rows, index);
+  const menu = prepare(program, encoded, options);
+  const opened = openMenu(menu, env);
+  options.onOpen?.(menu, opened);
+  return chosen(await menuAnswer(opened));
 }
 
 function askArgs(name: MenuBackendName, prompt: string): string[] {

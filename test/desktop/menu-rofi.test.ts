@@ -71,8 +71,8 @@ describe("showMenu through rofi under Xvfb", () => {
     expect(await chosen).toBe("second");
   });
 
-  it("is undefined when the user presses Escape", async () => {
-    const chosen = showMenu([{ label: "Anything", value: 1 }], {
+  it("is undefined when the user presses Escape, also where an icon's file is not there yet", async () => {
+    const chosen = showMenu([{ label: "Anything", value: 1, icon: join(dir, "still-to-come.png") }], {
       prompt: "Watch",
       backend: "rofi",
       env: env(),

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Paths } from "../paths.ts";
 
@@ -14,4 +15,14 @@ export function configSources(paths: Paths, hostname: string, file?: string): st
   if (file) return [file];
   const { base, host } = configFiles(paths, hostname);
   return [base, host];
+}
+
+/** A file's text, or null when there is no such file (a config file is optional). */
+export function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
 }

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +6,7 @@ import { writeFileAtomic } from "../atomic.ts";
 import type { ModuleDef } from "../module.ts";
 import { packageInfo } from "../package-info.ts";
 import type { Paths } from "../paths.ts";
+import { readOrNull } from "./files.ts";
 import type { LoadedConfig } from "./load.ts";
 
 /** deskhub's own code: src/ from a checkout, dist/ in the package. */
@@ -42,15 +42,6 @@ export function fingerprintCode(root = CODE_ROOT): Promise<string> {
   if (root !== CODE_ROOT) return codeFingerprint(root);
   ownCode ??= codeFingerprint(root);
   return ownCode;
-}
-
-function readOrNull(file: string): string | null {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
 }
 
 /** Only what JSON gives back unchanged: no RegExp, Date or class instance is kept. */

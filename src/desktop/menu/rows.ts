@@ -57,6 +57,15 @@ export function rowValue(rows: MenuRows, index: number): string | undefined {
   return rows.toString("utf8", start, rows.indexOf(FIELD, start));
 }
 
+/** The icon keys of the rows that have one, in row order. */
+export function rowIcons(rows: MenuRows): string[] {
+  const keys: string[] = [];
+  forEachRow(rows, (_index, _start, a, b) => {
+    if (b > a + 1) keys.push(rows.toString("utf8", a + 1, b));
+  });
+  return keys;
+}
+
 /** A growing output buffer; a menu's input is written into it once. */
 class Output {
   buffer: Buffer;

@@ -7,6 +7,8 @@ import { needsCleaning } from "../../desktop/menu.ts";
 export interface ThumbRequest {
   key: string;
   url: string;
+  /** The file type asked for (see `named`); anything else the server sends is not kept. */
+  extension?: string | undefined;
 }
 
 const EXTENSIONS: Record<string, string> = {
@@ -81,9 +83,23 @@ export class Thumbnails {
     return this.#index().get(key);
   }
 
+  /**
+   * Where the image of this key and type is, or will be once fetched: a menu names it
+   * at once and shows it from the next time on, so what it is given does not change
+   * as the images come in. Keys are safe in a file name and a menu line (`thumbKey`).
+   */
+  named(key: string, extension: string): string {
+    return `${this.dir}/${key}.${extension}`;
+  }
+
+  /** Whether the image is on disk: under that type's name when the request names one. */
+  has(key: string, extension?: string): boolean {
+    const path = this.#index().get(key);
+    return path !== undefined && (extension === undefined || path.endsWith(`.${extension}`));
+  }
+
   missing(requests: readonly ThumbRequest[]): ThumbRequest[] {
-    const index = this.#index();
-    return requests.filter((request) => !index.has(request.key));
+    return requests.filter((request) => !this.has(request.key, request.extension));
   }
 
   /** Downloads what is missing, a few at a time; failures are skipped (the menu shows no icon). */
@@ -106,7 +122,7 @@ export class Thumbnails {
           if (!response.ok) continue;
           const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim();
           const extension = EXTENSIONS[type];
-          if (!extension) continue;
+          if (!extension || (request.extension && extension !== request.extension)) continue;
           const path = join(this.dir, `${request.key}.${extension}`);
           await writeFileAtomic(path, new Uint8Array(await response.arrayBuffer()));
           this.#index().set(request.key, path);

@@ -144,4 +144,34 @@ describe("the Jellyfin library cache", () => {
     const words = `${movie.Name.split(" ").at(-1)} ${movie.ProductionYear}`;
     expect(cache.search(words).map((i) => i.id)).toContain(movie.Id);
   });
+
+  it("keeps copies beside the library's menu lines only while the lines are the ones they were made from", async () => {
+    const build = (items: Array<{ id: string }>) => Buffer.from(items.map((item) => item.id).join("\n"));
+    const kept = () =>
+      (cache.db.prepare("SELECT name FROM jf_menu ORDER BY rowid").all() as Array<{ name: string }>).map(
+        (row) => row.name,
+      );
+    const lines = cache.playableLines("rows@test", build);
+    expect(cache.playableLines("rows@test", () => Buffer.from("rebuilt"))).toEqual(lines);
+
+    cache.keepBesideLines("menu:a", Buffer.from("menu a"), "rows@test", lines);
+    // Made from lines that a change has replaced since: not kept.
+    cache.keepBesideLines("menu:b", Buffer.from("menu b"), "rows@test", Buffer.from("older lines"));
+    expect(kept()).toEqual(["rows@test", "menu:a"]);
+    for (const name of ["menu:c", "menu:d", "menu:a"]) {
+      cache.keepBesideLines(name, Buffer.from(name), "rows@test", lines);
+    }
+    expect(kept()).toEqual(["rows@test", "menu:c", "menu:d", "menu:a"]);
+    cache.keepBesideLines("menu:e", Buffer.from("menu e"), "rows@test", lines);
+    expect(kept()).toEqual(["rows@test", "menu:d", "menu:a", "menu:e"]);
+
+    // A watched mark from elsewhere changes a line: every copy goes with the lines.
+    const movie = fake.find((i) => i.Type === "Movie" && !fake.userData("alice", i.Id).Played);
+    Object.assign(fake.userData("alice", movie.Id), {
+      Played: true,
+      LastPlayedDate: new Date().toISOString(),
+    });
+    await refreshLibrary(client, cache, options);
+    expect(kept()).toEqual([]);
+  });
 });

@@ -21,5 +21,15 @@ describe("the thumbnail cache", () => {
     expect(cache.path("jf-evil\nline")).toBeUndefined();
     expect(cache.path(".jf-x-y")).toBeUndefined();
     expect(new Thumbnails(join(dir, "none")).path(key)).toBeUndefined();
+    // A poster asked for as PNG is there only as PNG; its file is named before it comes.
+    expect(cache.has(key)).toBe(true);
+    expect(cache.has(key, "png")).toBe(false);
+    expect(cache.named(key, "png")).toBe(join(thumbs, `${key}.png`));
+    expect(
+      cache.missing([
+        { key, url: "http://x/", extension: "png" },
+        { key, url: "http://x/" },
+      ]),
+    ).toEqual([{ key, url: "http://x/", extension: "png" }]);
   });
 });

@@ -1,5 +1,6 @@
 import { ExitCode, UserError } from "../../../core/errors.ts";
 import { isMenuBackend, type MenuBackendChoice } from "../../../desktop/menu.ts";
+import { takeEarlyMenu } from "../menu/early.ts";
 import { Launcher, SECTIONS, type Section } from "../menu/launcher.ts";
 import { type App, note, runtimeFor } from "./common.ts";
 
@@ -27,5 +28,6 @@ export async function menuAction(
     filters: options.filter ?? [],
     refresh: options.refresh !== false,
     say: note,
+    early: takeEarlyMenu(),
   }).run();
 }

@@ -107,6 +107,9 @@ function fromRow(r: Row): CachedItem {
  * write it in transactions, so a refresh cut short by the server going away leaves the
  * last good copy. Item fields the cache has no column for live on in `raw`.
  */
+/** Copies kept beside the whole-library rows: one per menu program and session a user opens it from. */
+const KEPT_BESIDE_LINES = 3;
+
 export class LibraryCache {
   readonly db: DatabaseSync;
 
@@ -401,6 +404,27 @@ export class LibraryCache {
       this.db.exec("DELETE FROM jf_menu");
       this.db.prepare("INSERT INTO jf_menu (name, lines) VALUES (?, ?)").run(key, lines);
       return lines;
+    });
+  }
+
+  /**
+   * Keeps another value next to the rows stored under `rowsKey`, only while they are
+   * still `rows`: a refresh that changed them in between (and dropped every copy) must
+   * not get a copy made from the old ones back. The last few are kept, one per name.
+   */
+  keepBesideLines(name: string, value: Uint8Array, rowsKey: string, rows: Uint8Array): void {
+    transaction(this.db, () => {
+      this.db
+        .prepare(
+          "INSERT OR REPLACE INTO jf_menu (name, lines) SELECT ?, ? WHERE (SELECT lines FROM jf_menu WHERE name = ?) = ?",
+        )
+        .run(name, value, rowsKey, rows);
+      this.db
+        .prepare(
+          `DELETE FROM jf_menu WHERE name != ? AND rowid NOT IN
+             (SELECT rowid FROM jf_menu WHERE name != ? ORDER BY rowid DESC LIMIT ?)`,
+        )
+        .run(rowsKey, rowsKey, KEPT_BESIDE_LINES);
     });
   }
 

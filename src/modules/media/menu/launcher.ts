@@ -5,11 +5,13 @@ import {
   type MenuItem,
   type MenuOptions,
   type MenuRows,
+  type RowsOptions,
+  rowIcons,
   showMenu,
   showRows,
 } from "../../../desktop/menu.ts";
 import type { CachedItem, LibraryCache } from "../jellyfin/cache.ts";
-import { jellyfinImageUrl } from "../jellyfin/image.ts";
+import { jellyfinImageUrl, POSTER_EXTENSION } from "../jellyfin/image.ts";
 import { age, clock, entryLabel, entryMeta, itemLabel } from "../labels.ts";
 import { markPlayed } from "../marks.ts";
 import type { PlayRequest } from "../play.ts";
@@ -17,6 +19,7 @@ import type { MediaRuntime } from "../runtime.ts";
 import { type ThumbRequest, thumbKey } from "../thumbs.ts";
 import type { ListName, YouTube } from "../youtube/feeds.ts";
 import type { YtEntry } from "../youtube/ytdlp.ts";
+import { type EarlyMenu, packEarlyMenu } from "./early.ts";
 import { itemLines, LINES_KEY, posterKey, posterOf, posterOfKey } from "./lines.ts";
 
 type Top =
@@ -76,7 +79,12 @@ export interface LauncherOptions {
   filters: readonly string[];
   refresh: boolean;
   say(text: string): void;
+  /** The whole-library menu as main.ts found it (early.ts): already open, or to be kept for next time. */
+  early?: EarlyMenu | undefined;
 }
+
+/** What the first showing of a row menu does besides: adopt a menu already open, or keep this one. */
+type FirstShowing = Pick<RowsOptions, "opened" | "onOpen">;
 
 /**
  * `deskhub media menu`: one launcher for Jellyfin and YouTube. Every list comes from the
@@ -90,6 +98,9 @@ export class Launcher {
   readonly #scripted: boolean;
   readonly #background: Array<Promise<unknown>> = [];
   readonly #thumbs: ThumbRequest[] = [];
+  /** Row menus shown this run, and posters named elsewhere: those not on disk yet are fetched after. */
+  readonly #shownRows: MenuRows[] = [];
+  readonly #posterKeys = new Set<string>();
   /** The thumbnail directory, read while the cache opens. */
   #thumbsListed: Promise<void> | undefined;
 
@@ -118,10 +129,24 @@ export class Launcher {
   }
 
   /** `#pick` for packed rows: the chosen row's value. */
-  async #pickRow(rows: MenuRows, prompt: string): Promise<string | undefined> {
+  async #pickRow(rows: MenuRows, prompt: string, first: FirstShowing = {}): Promise<string | undefined> {
     if (rows.length === 0) return this.#empty(prompt);
-    await this.#thumbsListed;
-    return this.#choose(prompt, (options) => showRows(rows, { ...options, icon: this.#posterIcon }));
+    // Which posters to fetch is worked out from the rows after the menu, not before it.
+    const want = () => this.#shownRows.push(rows);
+    if (first.opened) {
+      want();
+      return showRows(rows, { prompt, icon: this.#posterPath, opened: first.opened });
+    }
+    return this.#choose(prompt, (options) =>
+      showRows(rows, {
+        ...options,
+        icon: this.#posterPath,
+        onOpen: (menu, opened) => {
+          want();
+          first.onOpen?.(menu, opened);
+        },
+      }),
+    );
   }
 
   #empty(prompt: string): undefined {
@@ -167,18 +192,34 @@ export class Launcher {
     return undefined;
   }
 
-  /** A poster's image by its key (lines.ts); bound once, as a menu asks it for every row. */
-  readonly #posterIcon = (key: string): string | undefined => {
-    if (!this.#runtime.config.icons) return undefined;
-    return this.#icon(key, () => {
-      const { id, tag } = posterOfKey(key);
-      return jellyfinImageUrl(this.#runtime.config.jellyfin.url, id, tag);
-    });
-  };
+  /** A poster's file by its key (lines.ts), there or still to come; bound once, as a menu asks it for every row. */
+  readonly #posterPath = (key: string): string | undefined =>
+    this.#runtime.config.icons ? this.#runtime.thumbnails.named(key, POSTER_EXTENSION) : undefined;
 
   #itemIcon(item: CachedItem): string | undefined {
     const poster = posterOf(item);
-    return poster && this.#posterIcon(posterKey(poster));
+    if (!poster || !this.#runtime.config.icons) return undefined;
+    this.#posterKeys.add(posterKey(poster));
+    return this.#posterPath(posterKey(poster));
+  }
+
+  /** Starts fetching what this run's menus showed and the disk lacks, up to THUMBS_PER_RUN. */
+  #fetchThumbs(): void {
+    const thumbnails = this.#runtime.thumbnails;
+    const wanted = new Set<string>();
+    const shown = this.#runtime.config.icons ? this.#shownRows.splice(0).flatMap(rowIcons) : [];
+    for (const key of [...this.#posterKeys, ...shown]) {
+      if (this.#thumbs.length + wanted.size >= THUMBS_PER_RUN) break;
+      if (!thumbnails.has(key, POSTER_EXTENSION)) wanted.add(key);
+    }
+    this.#posterKeys.clear();
+    const requests = [...this.#thumbs.splice(0)];
+    for (const key of wanted) {
+      const { id, tag } = posterOfKey(key);
+      const url = jellyfinImageUrl(this.#runtime.config.jellyfin.url, id, tag);
+      requests.push({ key, url, extension: POSTER_EXTENSION });
+    }
+    if (requests.length) this.#later(thumbnails.fetchMissing(requests), "thumbnails");
   }
 
   #entryIcon(entry: YtEntry): string | undefined {
@@ -210,6 +251,29 @@ export class Launcher {
     }
   }
 
+  /**
+   * The whole library: from the menu main.ts opened, or built from the rows, and then
+   * kept for the next run once the menu has its input.
+   */
+  #everything(cache: LibraryCache): Promise<Outcome> {
+    const early = this.#options.early;
+    if (early?.opened) {
+      this.#runtime.ctx.log.debug("media: the library menu was opened from its kept copy");
+      return this.#browse(cache, early.opened.rows, "Everything", { opened: early.opened.menu });
+    }
+    const rows = cache.playableLines(LINES_KEY, itemLines);
+    if (!early) return this.#browse(cache, rows, "Everything");
+    return this.#browse(cache, rows, "Everything", {
+      onOpen: (menu, opened) =>
+        this.#later(
+          opened.written.then(() =>
+            cache.keepBesideLines(early.key, packEarlyMenu(menu, rows), LINES_KEY, rows),
+          ),
+          "keeping the menu",
+        ),
+    });
+  }
+
   async run(): Promise<void> {
     if (this.#runtime.config.icons) this.#thumbsListed = this.#runtime.thumbnails.list();
     const cache = await this.#runtime.cache();
@@ -225,7 +289,8 @@ export class Launcher {
         if ((await this.#handle(top, cache)) === "done") return;
       }
     } finally {
-      if (this.#thumbs.length) this.#later(this.#runtime.thumbnails.fetchMissing(this.#thumbs), "thumbnails");
+      await this.#thumbsListed;
+      this.#fetchThumbs();
       await Promise.race([
         Promise.allSettled(this.#background),
         new Promise((resolve) => setTimeout(resolve, 60_000).unref()),
@@ -308,7 +373,7 @@ export class Launcher {
       case "jf-library":
         return this.#browse(cache, itemLines(cache.libraryItems(top.viewId)), top.title);
       case "jf-all":
-        return this.#browse(cache, cache.playableLines(LINES_KEY, itemLines), "Everything");
+        return this.#everything(cache);
       case "jf-search": {
         const words = await this.#ask("Search Jellyfin");
         if (!words) return "back";
@@ -345,9 +410,9 @@ export class Launcher {
   }
 
   /** A menu of items given as rows (see lines.ts); the chosen one is read from the cache afresh. */
-  async #browse(cache: LibraryCache, rows: MenuRows, title: string): Promise<Outcome> {
-    for (;;) {
-      const id = await this.#pickRow(rows, title);
+  async #browse(cache: LibraryCache, rows: MenuRows, title: string, first?: FirstShowing): Promise<Outcome> {
+    for (let showing = first; ; showing = undefined) {
+      const id = await this.#pickRow(rows, title, showing);
       if (id === undefined) return "back";
       const item = cache.item(id);
       if (!item) return "back";
@@ -477,8 +542,8 @@ export class Launcher {
 
   async #play(request: PlayRequest): Promise<void> {
     // Icons for the next menu are fetched while the video plays, not after.
-    if (this.#thumbs.length)
-      this.#later(this.#runtime.thumbnails.fetchMissing(this.#thumbs.splice(0)), "thumbnails");
+    await this.#thumbsListed;
+    this.#fetchThumbs();
     const { playFromCli } = await import("../play.ts");
     await playFromCli(this.#runtime, request, this.#options.say);
   }

@@ -1,0 +1,142 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rowValue } from "../../../src/desktop/menu/rows.ts";
+import { menuAnswer } from "../../../src/desktop/menu.ts";
+import { openEarlyMenu, takeEarlyMenu } from "../../../src/modules/media/menu/early.ts";
+import type { LibraryItem } from "../../fixtures/jellyfin/library.ts";
+import { FakeJellyfin } from "../../fixtures/jellyfin/server.ts";
+import { runCli, type Sandbox } from "../../helpers/sandbox.ts";
+import { mediaSandbox, shortFilm, writeConfig } from "./helpers.ts";
+
+/**
+ * The key-bound library menu (`media menu --open everything`) starts from the copy the
+ * last run kept, before the CLI loads. The menu program is a stand-in for rofi: it
+ * keeps each run's stdin and answers, like `rofi -format i`, with the index of the
+ * first line holding the next text from a list of picks (none: a cancel).
+ */
+let fake: FakeJellyfin;
+let box: Sandbox;
+let runs: string;
+let film: LibraryItem;
+const everything = ["--open", "everything"];
+
+beforeAll(async () => {
+  fake = new FakeJellyfin({ library: { movies: 60, series: 4 } });
+  const key = fake.createApiKey();
+  film = shortFilm(fake, "Early Feature");
+  await fake.start();
+  box = mediaSandbox(
+    { JELLYFIN_URL: fake.url, JELLYFIN_API_KEY: key, DISPLAY: ":0", DESKHUB_LOG_LEVEL: "debug" },
+    { menu: "rofi" },
+  );
+  const bin = join(box.root, "bin");
+  runs = join(box.root, "menu-runs");
+  mkdirSync(bin);
+  mkdirSync(runs);
+  writeFileSync(join(runs, "picks"), "");
+  writeFileSync(
+    join(bin, "rofi"),
+    `#!/bin/sh
+n=$(ls "${runs}" | grep -c '[.]in$')
+cat > "${runs}/$n.in"
+pick=$(sed -n "$((n + 1))p" "${runs}/picks")
+[ -n "$pick" ] || exit 1
+line=$(grep -a -n -m 1 -F -- "$pick" "${runs}/$n.in" | cut -d: -f1)
+[ -n "$line" ] || exit 1
+echo $((line - 1))
+`,
+  );
+  chmodSync(join(bin, "rofi"), 0o755);
+  box.env.PATH = [bin, box.env.PATH].join(delimiter);
+  expect((await runCli(["media", "refresh"], box.env)).code).toBe(0);
+});
+
+afterAll(async () => {
+  await fake?.stop();
+  box?.cleanup();
+});
+
+const menuRuns = () => readdirSync(runs).filter((name) => name.endsWith(".in")).length;
+const input = (n: number) => readFileSync(join(runs, `${n}.in`));
+/** What the next menus will answer, in order; an empty string cancels. */
+const answer = (...picks: string[]) =>
+  writeFileSync(join(runs, "picks"), [...Array(menuRuns()).fill("-"), ...picks].join("\n"));
+
+const KEPT = "the library menu was opened from its kept copy";
+
+describe("the library menu from its kept copy", () => {
+  it("shows what the last run showed, acts on the item picked, and is built afresh once an item changes", async () => {
+    answer("");
+    expect((await runCli(["media", "menu", ...everything], box.env)).code).toBe(0);
+    const shown = input(menuRuns() - 1);
+
+    const start = menuRuns();
+    answer("Early Feature (2010)", "Mark played");
+    const picked = await runCli(["media", "menu", ...everything], box.env);
+    expect(picked.code).toBe(0);
+    expect(picked.stderr).toContain(KEPT);
+    expect(picked.stderr).toContain("Early Feature (2010): marked played");
+    expect(fake.userData("alice", film.Id).Played).toBe(true);
+    // One library menu and the item's actions: the CLI read the answer of the menu started early.
+    expect(menuRuns() - start).toBe(2);
+    expect(input(start).equals(shown)).toBe(true);
+
+    // Marked played: the kept copy went with the rows; the next menu is built with the mark, and kept.
+    answer("");
+    const rebuilt = await runCli(["media", "menu", ...everything], box.env);
+    expect(rebuilt.stderr).not.toContain(KEPT);
+    expect(input(menuRuns() - 1).toString()).toContain("Early Feature (2010)  [✓]");
+    // A poster gone from the disk cache is fetched again, by a menu from the kept copy too.
+    const poster = join(
+      box.env.XDG_CACHE_HOME!,
+      "deskhub",
+      "media",
+      "thumbs",
+      `jf-${film.Id}-${film.ImageTag}.png`,
+    );
+    expect(existsSync(poster)).toBe(true);
+    rmSync(poster);
+    const again = await runCli(["media", "menu", ...everything], box.env);
+    expect(again.stderr).toContain(KEPT);
+    expect(input(menuRuns() - 1).equals(input(menuRuns() - 2))).toBe(true);
+    expect(existsSync(poster)).toBe(true);
+  });
+
+  it("is started only while the command line, environment and config are as when it was kept", async () => {
+    answer("");
+    await runCli(["media", "menu", ...everything], box.env);
+
+    answer("Early Feature (2010)");
+    await openEarlyMenu(everything, box.env);
+    const early = takeEarlyMenu();
+    expect(early?.opened).toBeDefined();
+    const picked = await menuAnswer(early!.opened!.menu);
+    expect(rowValue(early!.opened!.rows, picked!)).toBe(film.Id);
+
+    const opens = async (args: string[], env: NodeJS.ProcessEnv) => {
+      const before = menuRuns();
+      await openEarlyMenu(args, env);
+      const taken = takeEarlyMenu();
+      if (taken?.opened) await menuAnswer(taken.opened.menu);
+      return { key: taken?.key, opened: menuRuns() > before };
+    };
+    answer("");
+    expect(await opens(["--open", "resume"], box.env)).toEqual({ key: undefined, opened: false });
+    expect(await opens([...everything, "--no-refresh"], box.env)).toEqual({ key: undefined, opened: false });
+    expect((await opens(everything, { ...box.env, DISPLAY: ":1" })).opened).toBe(false);
+    expect((await opens(everything, { ...box.env, PWD: "/elsewhere" })).opened).toBe(true);
+
+    writeConfig(box, { menu: "rofi", icons: false });
+    expect((await opens(everything, box.env)).opened).toBe(false);
+    writeConfig(box, { menu: "rofi" });
+    expect((await opens(everything, box.env)).opened).toBe(true);
+
+    // A poster fetched since changes nothing: the menu named its file already.
+    writeFileSync(join(box.env.XDG_CACHE_HOME!, "deskhub", "media", "thumbs", "jf-0123-4567.png"), "");
+    expect(await opens(everything, box.env)).toEqual({
+      key: expect.stringMatching(/^menu:[0-9a-f]{32}$/),
+      opened: true,
+    });
+  });
+});
