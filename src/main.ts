@@ -16,9 +16,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     process.exit(0);
   });
   // The key-bound library menu opens from its kept copy before the CLI has loaded.
-  if (argv[0] === "media" && argv[1] === "menu") {
-    await (await import("./modules/media/menu/early.ts")).openEarlyMenu(argv.slice(2), process.env);
-  }
+  const early =
+    argv[0] === "media" && argv[1] === "menu" ? await import("./modules/media/menu/early.ts") : undefined;
+  await early?.openEarlyMenu(argv.slice(2), process.env);
   const { run } = await import("./app/cli/program.ts");
   process.exitCode = await run(argv);
+  await early?.abandonEarlyMenu();
 }

@@ -26,6 +26,8 @@ export interface StartedMenu {
   run: Promise<MenuRun>;
   /** Settles once every line is in the pipe (or the program has gone): the menu has its input. */
   written: Promise<void>;
+  /** Closes the menu, for a caller that will not read the answer. */
+  close(): void;
 }
 
 /**
@@ -69,7 +71,7 @@ export function startMenuProgram(
   });
   child.stdin.on("error", () => {});
   child.stdin.end(input);
-  return { run, written };
+  return { run, written, close: () => child.kill() };
 }
 
 /** A menu program with its whole input, ready to start: plain data, so it can be kept and started later. */

@@ -3,7 +3,7 @@ import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowValue } from "../../../src/desktop/menu/rows.ts";
 import { menuAnswer } from "../../../src/desktop/menu.ts";
-import { openEarlyMenu, takeEarlyMenu } from "../../../src/modules/media/menu/early.ts";
+import { abandonEarlyMenu, openEarlyMenu, takeEarlyMenu } from "../../../src/modules/media/menu/early.ts";
 import type { LibraryItem } from "../../fixtures/jellyfin/library.ts";
 import { FakeJellyfin } from "../../fixtures/jellyfin/server.ts";
 import { runCli, type Sandbox } from "../../helpers/sandbox.ts";
@@ -13,7 +13,8 @@ import { mediaSandbox, shortFilm, writeConfig } from "./helpers.ts";
  * The key-bound library menu (`media menu --open everything`) starts from the copy the
  * last run kept, before the CLI loads. The menu program is a stand-in for rofi: it
  * keeps each run's stdin and answers, like `rofi -format i`, with the index of the
- * first line holding the next text from a list of picks (none: a cancel).
+ * first line holding the next text from a list of picks (none: a cancel; WAIT: a user
+ * who does not answer).
  */
 let fake: FakeJellyfin;
 let box: Sandbox;
@@ -42,6 +43,7 @@ n=$(ls "${runs}" | grep -c '[.]in$')
 cat > "${runs}/$n.in"
 pick=$(sed -n "$((n + 1))p" "${runs}/picks")
 [ -n "$pick" ] || exit 1
+[ "$pick" != WAIT ] || exec sleep 30
 line=$(grep -a -n -m 1 -F -- "$pick" "${runs}/$n.in" | cut -d: -f1)
 [ -n "$line" ] || exit 1
 echo $((line - 1))
@@ -113,6 +115,11 @@ describe("the library menu from its kept copy", () => {
     expect(early?.opened).toBeDefined();
     const picked = await menuAnswer(early!.opened!.menu);
     expect(rowValue(early!.opened!.rows, picked!)).toBe(film.Id);
+
+    // A CLI that fails before its launcher takes the menu over closes it (main.ts), not the user.
+    answer("WAIT");
+    await openEarlyMenu(everything, box.env);
+    await abandonEarlyMenu();
 
     const opens = async (args: string[], env: NodeJS.ProcessEnv) => {
       const before = menuRuns();

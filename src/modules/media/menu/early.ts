@@ -42,6 +42,13 @@ export function takeEarlyMenu(): EarlyMenu | undefined {
   return taken;
 }
 
+/** Closes a menu started here that the CLI never took over (it failed before the launcher ran). */
+export async function abandonEarlyMenu(): Promise<void> {
+  const menu = takeEarlyMenu()?.opened?.menu;
+  menu?.close();
+  await menu?.run.catch(() => {});
+}
+
 /** The backend a command line asks for, when it is `--open everything` and nothing else this file cannot judge. */
 function parse(args: readonly string[]): { backend: string } | undefined {
   let backend = "";
