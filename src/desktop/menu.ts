@@ -68,12 +68,10 @@ async function pickProgram(options: MenuOptions, env: NodeJS.ProcessEnv) {
     : resolveBackend(options.backend ?? "auto", env);
 }
 
-type Program = Awaited<ReturnType<typeof pickProgram>>;
-
 function prepare(
-  program: Program,
+  program: { name: MenuBackendName; path: string },
   input: { text: string | Uint8Array; count: number; icons: boolean },
-  options: MenuOptions,
+  options: Pick<MenuOptions, "prompt" | "filter">,
 ): PreparedMenu {
   const spec = backendSpec(program.name);
   return {
@@ -111,6 +109,20 @@ export async function showMenu<T>(items: Array<MenuItem<T>>, options: MenuOption
   return index === undefined ? undefined : items[index]!.value;
 }
 
+/**
+ * Rows as a menu program's whole input, for the programs that take them as bytes (rofi,
+ * fzf); undefined for the others. What `showRows` starts, and what a caller that keeps
+ * a menu for later builds again once the rows have changed.
+ */
+export function prepareRows(
+  program: { name: MenuBackendName; path: string },
+  rows: MenuRows,
+  options: Pick<MenuOptions, "prompt" | "filter"> & { icon: (key: string) => string | undefined },
+): PreparedMenu | undefined {
+  const encoded = encodeRows(program.name, rows, options.icon);
+  return encoded && prepare(program, encoded, options);
+}
+
 export interface RowsOptions extends MenuOptions {
   icon: (key: string) => string | undefined;
   /** This menu, already open on these rows (started before the caller had loaded): only its answer is read. */
@@ -129,9 +141,8 @@ export async function showRows(rows: MenuRows, options: RowsOptions): Promise<st
   if (options.opened) return chosen(await menuAnswer(options.opened));
   const env = options.env ?? process.env;
   const program = await pickProgram(options, env);
-  const encoded = encodeRows(program.name, rows, options.icon);
-  if (!encoded) return showMenu(rowItems(rows, options.icon), options);
-  const menu = prepare(program, encoded, options);
+  const menu = prepareRows(program, rows, options);
+  if (!menu) return showMenu(rowItems(rows, options.icon), options);
   const opened = openMenu(menu, env);
   options.onOpen?.(menu, opened);
   return chosen(await menuAnswer(opened));

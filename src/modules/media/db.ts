@@ -77,6 +77,9 @@ export const MIGRATIONS: readonly string[] = [
        NEW.episode_number, NEW.year, NEW.runtime_ticks, NEW.image_tag, NEW.series_image_tag, NEW.played,
        NEW.position_ticks)
      BEGIN DELETE FROM jf_menu; END;`,
+  // How each kept menu (menu/early.ts) is made, which the triggers above leave alone: whoever
+  // changes the library can make the copies again from it (menu/kept.ts).
+  `CREATE TABLE jf_menu_recipes (name TEXT PRIMARY KEY, recipe TEXT NOT NULL);`,
 ];
 
 export const DB_FILE = "media.db";

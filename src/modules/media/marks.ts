@@ -19,5 +19,6 @@ export async function markPlayed(
     const seriesId = item.Type === "Series" ? item.Id : (item.SeriesId ?? item.Id);
     cache.updateUserData(await client.episodes(seriesId, item.Type === "Season" ? item.Id : undefined));
   }
+  await runtime.remakeMenus();
   return cache.item(id);
 }

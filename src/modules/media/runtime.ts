@@ -102,11 +102,13 @@ export class MediaRuntime {
     const client = await this.jellyfin();
     await this.#sendPending(client);
     const { refreshLibrary } = await import("./jellyfin/refresh.ts");
-    return refreshLibrary(client, await this.cache(), {
+    const result = await refreshLibrary(client, await this.cache(), {
       full: options.full,
       pageSize: this.config.jellyfin.page_size,
       fullEvery: this.config.jellyfin.full_refresh_interval,
     });
+    await this.remakeMenus();
+    return result;
   }
 
   player(): Promise<Player> {
@@ -148,6 +150,20 @@ export class MediaRuntime {
         return undefined;
       },
       onState: this.#onPlayerState,
+      onFinished: () => this.remakeMenus(),
     });
+  }
+
+  /**
+   * After a change to what menus show (a refresh, a mark, the end of a playback): the
+   * kept library menus are made again for the next key press (menu/kept.ts).
+   */
+  async remakeMenus(): Promise<void> {
+    try {
+      const { remakeKeptMenus } = await import("./menu/kept.ts");
+      remakeKeptMenus(await this.cache());
+    } catch (error) {
+      this.ctx.log.warn({ err: error }, "media: could not make the kept menus again");
+    }
   }
 }

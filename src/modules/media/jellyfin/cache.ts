@@ -428,6 +428,27 @@ export class LibraryCache {
     });
   }
 
+  /** Keeps how the menu kept under `name` is made, the last few (see `keepBesideLines`). */
+  keepRecipe(name: string, recipe: string): void {
+    transaction(this.db, () => {
+      this.db
+        .prepare("INSERT OR REPLACE INTO jf_menu_recipes (name, recipe) VALUES (?, ?)")
+        .run(name, recipe);
+      this.db
+        .prepare(
+          "DELETE FROM jf_menu_recipes WHERE rowid NOT IN (SELECT rowid FROM jf_menu_recipes ORDER BY rowid DESC LIMIT ?)",
+        )
+        .run(KEPT_BESIDE_LINES);
+    });
+  }
+
+  /** The recipes whose menu a change to the library has dropped. */
+  recipesWithoutCopies(): Array<{ name: string; recipe: string }> {
+    return this.db
+      .prepare("SELECT name, recipe FROM jf_menu_recipes WHERE name NOT IN (SELECT name FROM jf_menu)")
+      .all() as Array<{ name: string; recipe: string }>;
+  }
+
   /** Offline search: names, series names and years containing every word. */
   search(query: string, limit = 50): CachedItem[] {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);

@@ -19,7 +19,8 @@ import type { MediaRuntime } from "../runtime.ts";
 import { type ThumbRequest, thumbKey } from "../thumbs.ts";
 import type { ListName, YouTube } from "../youtube/feeds.ts";
 import type { YtEntry } from "../youtube/ytdlp.ts";
-import { type EarlyMenu, packEarlyMenu } from "./early.ts";
+import type { EarlyMenu } from "./early.ts";
+import { keepLibraryMenu } from "./kept.ts";
 import { itemLines, LINES_KEY, posterKey, posterOf, posterOfKey } from "./lines.ts";
 
 type Top =
@@ -263,11 +264,18 @@ export class Launcher {
     }
     const rows = cache.playableLines(LINES_KEY, itemLines);
     if (!early) return this.#browse(cache, rows, "Everything");
+    const thumbs = this.#runtime.config.icons ? this.#runtime.thumbnails.dir : null;
     return this.#browse(cache, rows, "Everything", {
       onOpen: (menu, opened) =>
         this.#later(
           opened.written.then(() =>
-            cache.keepBesideLines(early.key, packEarlyMenu(menu, rows), LINES_KEY, rows),
+            keepLibraryMenu(
+              cache,
+              early.key,
+              { program: { name: menu.name, path: menu.path }, prompt: "Everything", thumbs },
+              menu,
+              rows,
+            ),
           ),
           "keeping the menu",
         ),

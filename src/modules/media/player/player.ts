@@ -36,6 +36,8 @@ export interface PlayerOptions {
   /** The library's runtime for an item, in seconds, when it knows it. */
   knownDuration?(identity: Identity): number | undefined;
   onState?(state: PlayerState): void;
+  /** Once mpv has quit and every report is in (before `done` resolves). */
+  onFinished?(): Promise<void>;
 }
 
 interface PlaylistEntry {
@@ -131,6 +133,7 @@ export class Player {
       this.#current = undefined;
       this.#publish();
       await this.#settled();
+      await this.#options.onFinished?.();
     });
   }
 
