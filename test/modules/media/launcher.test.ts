@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,6 +74,19 @@ describe("deskhub media menu", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`${series.Name} S01E01 · Pilot: marked played`);
     expect(fake.userData("alice", pilot.Id).Played).toBe(true);
+  });
+
+  it("fetches the posters of a menu shown by a program that takes items (dmenu) too", async () => {
+    const bin = join(box.root, "bin-dmenu");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "dmenu"), `#!/bin/sh\ncat > "${bin}/stdin"\nexit 1\n`, { mode: 0o755 });
+    const dir = join(box.env.XDG_CACHE_HOME!, "deskhub", "media", "thumbs");
+    const before = existsSync(dir) ? readdirSync(dir).length : 0;
+    const env = { ...box.env, PATH: `${bin}:${box.env.PATH}` };
+    const result = await runCli(["media", "menu", "--backend", "dmenu", "--open", "everything"], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(bin, "stdin"), "utf8").split("\n").length).toBeGreaterThan(1000);
+    expect(readdirSync(dir).length).toBeGreaterThan(before);
   });
 
   it("shows the cached library when the server is down, without waiting for it", async () => {

@@ -132,21 +132,11 @@ export class Launcher {
   /** `#pick` for packed rows: the chosen row's value. */
   async #pickRow(rows: MenuRows, prompt: string, first: FirstShowing = {}): Promise<string | undefined> {
     if (rows.length === 0) return this.#empty(prompt);
-    // Which posters to fetch is worked out from the rows after the menu, not before it.
-    const want = () => this.#shownRows.push(rows);
-    if (first.opened) {
-      want();
-      return showRows(rows, { prompt, icon: this.#posterPath, opened: first.opened });
-    }
+    // Which of its posters to fetch is worked out after the menu (#fetchThumbs), not before it.
+    this.#shownRows.push(rows);
+    if (first.opened) return showRows(rows, { prompt, icon: this.#posterPath, opened: first.opened });
     return this.#choose(prompt, (options) =>
-      showRows(rows, {
-        ...options,
-        icon: this.#posterPath,
-        onOpen: (menu, opened) => {
-          want();
-          first.onOpen?.(menu, opened);
-        },
-      }),
+      showRows(rows, { ...options, icon: this.#posterPath, ...first }),
     );
   }
 
