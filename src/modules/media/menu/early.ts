@@ -16,8 +16,9 @@ import { DB_FILE } from "../db.ts";
  * in jf_menu; the next run of the same command line, with the same environment and
  * config files, starts it from there at once, and the CLI that loads meanwhile only
  * reads the answer. jf_menu's triggers drop the copy along with the rows whenever an
- * item a menu shows changes. Posters fetched since do not: the menu names their files
- * before they are there (Thumbnails.named).
+ * item a menu shows changes, and deskhub makes it again after its own changes (kept.ts).
+ * Posters fetched since change nothing: the menu names their files before they are
+ * there (Thumbnails.named).
  *
  * This file is imported before the CLI: it loads nothing but what it needs.
  */
