@@ -16,7 +16,7 @@ export { clean, MENU_BACKENDS, needsCleaning } from "./menu/backends.ts";
 export type { MenuBackendChoice } from "./menu/detect.ts";
 export { backendChain, isMenuBackend, resolveBackend } from "./menu/detect.ts";
 export { type MenuRow, type MenuRows, packRows, rowIcons } from "./menu/rows.ts";
-export { type OpenedMenu, openMenu, type PreparedMenu } from "./menu/run.ts";
+export type { OpenedMenu, PreparedMenu } from "./menu/run.ts";
 
 export interface MenuItem<T> {
   label: string;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../../core/atomic.ts";
+import { configFiles } from "../../core/config/files.ts";
 import { ExitCode, UserError } from "../../core/errors.ts";
 import { resolvePaths } from "../../core/paths.ts";
 import { scrubDeep } from "../../core/redact.ts";
@@ -38,7 +39,7 @@ export function registerConfig(program: Command, session: CliSession): void {
     .option("--json", "print JSON")
     .addHelpText("after", '\nExample:\n  $EDITOR "$(deskhub config path | head -1)"')
     .action(async (options: { json?: boolean }) => {
-      const { loadRuntimeConfig, configFiles } = await tools();
+      const { loadRuntimeConfig } = await tools();
       const { paths, hostname } = await loadRuntimeConfig({
         env: session.env,
         modules: [],
@@ -118,7 +119,7 @@ export function registerConfig(program: Command, session: CliSession): void {
     .option("--force", "replace an existing file (the old one is kept as config.yaml.bak)")
     .addHelpText("after", "\nExample:\n  deskhub config init\n  deskhub config init --defaults --force")
     .action(async (options: { defaults?: boolean; force?: boolean }) => {
-      const { configFiles, buildSchema, stringify } = await tools();
+      const { buildSchema, stringify } = await tools();
       const modules = await session.modules();
       const paths = resolvePaths(session.env);
       const file = session.configFile ?? configFiles(paths, "").base;

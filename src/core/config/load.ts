@@ -8,8 +8,6 @@ import { scrub } from "../redact.ts";
 import { configSources } from "./files.ts";
 import { buildSchema, type CoreConfig } from "./schema.ts";
 
-export { configFiles } from "./files.ts";
-
 export type AppConfig = CoreConfig & Record<string, Record<string, unknown>>;
 
 export interface ConfigProblem {

@@ -1,4 +1,4 @@
-import { configFiles } from "../../core/config/load.ts";
+import { configFiles } from "../../core/config/files.ts";
 import { errorMessage, UserError } from "../../core/errors.ts";
 import type { Service, ServiceContext } from "../../core/module.ts";
 import { expandHome } from "../../core/paths.ts";

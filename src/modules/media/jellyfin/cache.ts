@@ -102,13 +102,14 @@ function fromRow(r: Row): CachedItem {
   };
 }
 
+/** Copies kept beside the whole-library rows: one per menu program and session a user opens it from. */
+const KEPT_BESIDE_LINES = 3;
+
 /**
  * The Jellyfin library on disk. Menus read it without touching the network; refreshes
  * write it in transactions, so a refresh cut short by the server going away leaves the
  * last good copy. Item fields the cache has no column for live on in `raw`.
  */
-/** Copies kept beside the whole-library rows: one per menu program and session a user opens it from. */
-const KEPT_BESIDE_LINES = 3;
 
 export class LibraryCache {
   readonly db: DatabaseSync;

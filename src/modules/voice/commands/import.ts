@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Document } from "yaml";
 import { writeFileAtomic } from "../../../core/atomic.ts";
-import { configFiles } from "../../../core/config/load.ts";
+import { configFiles } from "../../../core/config/files.ts";
 import { ExitCode, UserError } from "../../../core/errors.ts";
 import type { CliApp } from "../../../core/module.ts";
 import { expandHome } from "../../../core/paths.ts";
